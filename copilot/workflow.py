@@ -1,0 +1,63 @@
+"""End-to-end use cases shared by the CLI and the UI: one call each, no presentation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from copilot.brief import Brief
+from copilot.generators.subjects import GenerationResult, Progress, generate_subjects
+from copilot.llm.base import LLM, UsageRecord
+from copilot.llm.registry import create_llm
+from copilot.retrieval.context import BrandContext
+from copilot.retrieval.retrieve import build_context
+from copilot.settings import Settings
+from copilot.variants import Variant
+
+
+@cache
+def _llm_for(settings_json: str) -> LLM:
+    return create_llm(Settings.model_validate_json(settings_json))
+
+
+def get_llm(settings: Settings) -> LLM:
+    """The configured model, created once per process per configuration; usage is per run."""
+    llm = _llm_for(settings.model_dump_json())
+    llm.usage = UsageRecord()
+    return llm
+
+
+def scorer(
+    brief: Brief, context: BrandContext, settings: Settings
+) -> Callable[[list[Variant]], list[Variant]]:
+    """The evaluators as a batch function for the generator."""
+    from copilot.evaluators.scoring import evaluate_variants
+
+    return lambda variants: evaluate_variants(variants, brief, context, settings)
+
+
+def generate(
+    brief: Brief,
+    settings: Settings,
+    *,
+    n: int | None = None,
+    keep: int | None = None,
+    progress: Progress | None = None,
+    llm: LLM | None = None,
+) -> GenerationResult:
+    """Brief in, scored subject/preheader variants out (retrieval, drafting, evaluation)."""
+    say = progress or (lambda _m, _f: None)
+    say("retrieving brand context", 0.0)
+    context = build_context(brief, settings)
+    say("loading the model", 0.05)
+    model = llm or get_llm(settings)
+    return generate_subjects(
+        brief,
+        settings,
+        llm=model,
+        context=context,
+        score=scorer(brief, context, settings),
+        n=n,
+        keep=keep,
+        progress=progress,
+    )
