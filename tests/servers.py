@@ -27,7 +27,9 @@ def running(cmd: list[str], health_url: str, log: Path, timeout_s: float = 120.0
             deadline = time.monotonic() + timeout_s
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{cmd[0]} exited early:\n{log.read_text(errors='replace')[-2000:]}")
+                    raise RuntimeError(
+                        f"{cmd[0]} exited early:\n{log.read_text(errors='replace')[-2000:]}"
+                    )
                 try:
                     if httpx.get(health_url, timeout=2.0).status_code < 500:
                         break

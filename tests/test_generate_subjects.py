@@ -91,7 +91,9 @@ def _scripted(subjects: list[str]):
     it = iter(subjects * 5)
 
     def answer(_prompt: str) -> str:
-        return f" {next(it)}\nPreheader: Every bag roasted to order and shipped within two days.\n###"
+        return (
+            f" {next(it)}\nPreheader: Every bag roasted to order and shipped within two days.\n###"
+        )
 
     return answer
 
@@ -108,7 +110,14 @@ def test_generates_keep_variants_in_platform_syntax() -> None:
         assert "*|FNAME|*" in v.subject or "*|IF:FNAME|*" in v.subject
     out = result.to_json()
     assert set(out) >= {"brief", "model", "variants", "usage"}
-    assert set(out["variants"][0]) >= {"subject", "preheader", "angle", "sources", "score", "checks"}
+    assert set(out["variants"][0]) >= {
+        "subject",
+        "preheader",
+        "angle",
+        "sources",
+        "score",
+        "checks",
+    }
     json.dumps(out)  # serialisable as is
 
 
@@ -141,7 +150,11 @@ def test_hard_failures_are_never_returned_and_are_reported() -> None:
 
 
 def test_near_duplicates_and_copies_of_past_lines_are_dropped() -> None:
-    dupes = ["Your coffee is one click away", "Your coffee is one click away!", "{{FNAME}}, your cart is waiting"]
+    dupes = [
+        "Your coffee is one click away",
+        "Your coffee is one click away!",
+        "{{FNAME}}, your cart is waiting",
+    ]
     llm = FakeLLM(_scripted(dupes))
     result = generate_subjects(
         _brief(), _settings(), llm=llm, context=_context(), score=_pass_all, n=3, keep=3
@@ -185,7 +198,16 @@ def test_retrieved_text_is_quoted_and_cannot_break_out() -> None:
 
 def test_chat_models_get_json_contract_and_a_repair_turn() -> None:
     good = json.dumps(
-        {"variants": [{"subject": s, "preheader": "Roasted to order, shipped in two days.", "angle": "benefit"} for s in SUBJECTS[:6]]}
+        {
+            "variants": [
+                {
+                    "subject": s,
+                    "preheader": "Roasted to order, shipped in two days.",
+                    "angle": "benefit",
+                }
+                for s in SUBJECTS[:6]
+            ]
+        }
     )
     llm = FakeLLM(iter(["Sure! Here are some ideas", good]), prompt_style="chat")
     result = generate_subjects(
@@ -225,5 +247,25 @@ def test_completion_parsing_rejects_unusable(text: str) -> None:
 def test_chat_parsing_validates_the_contract() -> None:
     with pytest.raises(ParseFailure, match="contract"):
         parse_chat('{"variants": [{"preheader": "no subject"}]}')
-    drafts = parse_chat('Here: {"variants": [{"subject": "Hi", "preheader": "There"}]} ok')
-    assert drafts[0].subject == "Hi"
+    drafts = parse_chat('Here: {"variants": [{"subject": "Hi there", "preheader": "There"}]} ok')
+    assert drafts[0].subject == "Hi there"
+
+
+def test_a_subject_that_is_only_a_merge_tag_is_unusable() -> None:
+    with pytest.raises(ParseFailure, match="two words"):
+        parse_completion(
+            " {{FNAME}}\nPreheader: Your cart is saved and waiting.", "personalization"
+        )
+
+
+def test_few_shot_order_rotates_and_puts_the_same_angle_last() -> None:
+    from copilot.generators.subjects import _Example, order_examples
+
+    ex = [
+        _Example(goal="g", segment="s", angle=a, subject=f"line {a}", preheader="p")
+        for a in ("benefit", "question", "urgency")
+    ]
+    assert order_examples(ex, "question", 0)[-1].angle == "question"
+    assert order_examples(ex, "story", 0)[0].angle == "benefit"
+    assert order_examples(ex, "story", 1)[0].angle == "question"
+    assert order_examples([], "story", 3) == []

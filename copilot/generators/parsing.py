@@ -62,6 +62,9 @@ def validate_draft(draft: Draft) -> Draft:
     preheader = clean_line(draft.preheader)
     if not subject:
         raise ParseFailure("empty subject")
+    words = re.findall(r"[A-Za-z0-9']+", re.sub(r"\{\{.*?\}\}|\*\|.*?\|\*|\[.*?\]", " ", subject))
+    if len(words) < 2:
+        raise ParseFailure(f"subject {subject!r} has fewer than two words of its own")
     if len(subject) > MAX_SUBJECT_CHARS:
         raise ParseFailure(f"subject over {MAX_SUBJECT_CHARS} characters")
     if len(preheader) > MAX_PREHEADER_CHARS:

@@ -109,6 +109,20 @@ def _examples(context: BrandContext) -> list[_Example]:
     return out
 
 
+def order_examples(examples: list[_Example], angle: str, turn: int) -> list[_Example]:
+    """Few-shot order for one draft: rotated per draft (so drafts do not all imitate the same
+    line), with an example of the requested angle, if any, closest to the task."""
+    if not examples:
+        return []
+    k = turn % len(examples)
+    rotated = examples[k:] + examples[:k]
+    same = [e for e in rotated if e.angle == angle]
+    if same:
+        rotated.remove(same[0])
+        rotated.append(same[0])
+    return rotated
+
+
 class SubjectGenerator:
     """The chain: retrieve -> draft -> clean -> score -> select, as LangChain runnables."""
 
@@ -118,7 +132,9 @@ class SubjectGenerator:
         self.progress = progress or (lambda _msg, _frac: None)
 
     # -- drafting -----------------------------------------------------------------------------
-    def _render_completion(self, brief: Brief, context: BrandContext, angle: str) -> str:
+    def _render_completion(
+        self, brief: Brief, context: BrandContext, angle: str, turn: int = 0
+    ) -> str:
         groups: dict[str, list[Any]] = {
             "examples": _examples(context)[: PROMPT_LIMITS["examples"]],
             "facts": list(context.products)[: PROMPT_LIMITS["facts"]],
@@ -126,17 +142,18 @@ class SubjectGenerator:
         }
 
         def draw(kept: dict[str, list[Any]]) -> str:
+            # no trailing newline: the model must continue the "Subject:" line itself
             return render(
                 "subjects_completion.j2",
                 brand_name=context.brand.name.replace("_", " ").title(),
                 voice=kept["voice"],
                 facts=kept["facts"],
                 offer=brief.offer,
-                examples=list(reversed(kept["examples"])),  # best example closest to the task
+                examples=order_examples(kept["examples"], angle, turn),
                 goal=brief.goal.value,
                 segment=brief.segment.name,
                 angle=angle,
-            )
+            ).rstrip()
 
         budget = self.llm.context_window - COMPLETION_MAX_TOKENS - 8
         prompt, _kept, tokens = fit_prompt(
@@ -155,7 +172,7 @@ class SubjectGenerator:
         drafts: list[Draft] = []
         rejected: list[Rejected] = []
         for i, angle in enumerate(angles):
-            prompt = self._render_completion(brief, context, angle)
+            prompt = self._render_completion(brief, context, angle, turn=i)
             last_error = ""
             for attempt in range(self.settings.llm_max_retries + 1):
                 seed = seed0 + 1000 * attempt + i
@@ -401,6 +418,12 @@ def generate_subjects(
             break
     passed.sort(key=lambda v: v.score if v.score is not None else 0.0, reverse=True)
     chosen = passed[:keep]
+    if len(chosen) > 1:  # set-level scores (diversity) must describe the set that is returned
+        chosen = sorted(
+            score([v.model_copy(update={"score": None, "checks": []}) for v in chosen]),
+            key=lambda v: v.score if v.score is not None else 0.0,
+            reverse=True,
+        )
     notes = []
     if len(chosen) < keep:
         notes.append(

@@ -38,13 +38,29 @@ class FakeLLM:
 
     def complete(self, prompt: str, *, max_tokens: int, stop=None, temperature=None, seed=None):
         text = self._next(prompt)
-        out = Completion(text=text, prompt_tokens=self.count_tokens(prompt), completion_tokens=self.count_tokens(text))
+        out = Completion(
+            text=text,
+            prompt_tokens=self.count_tokens(prompt),
+            completion_tokens=self.count_tokens(text),
+        )
         self.usage.add(out)
         return out
 
-    def chat(self, messages: list[ChatMessage], *, max_tokens: int, temperature=None, seed=None, json_mode=False):
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature=None,
+        seed=None,
+        json_mode=False,
+    ):
         prompt = "\n".join(f"{m.role}: {m.content}" for m in messages)
         text = self._next(prompt)
-        out = Completion(text=text, prompt_tokens=self.count_tokens(prompt), completion_tokens=self.count_tokens(text))
+        out = Completion(
+            text=text,
+            prompt_tokens=self.count_tokens(prompt),
+            completion_tokens=self.count_tokens(text),
+        )
         self.usage.add(out)
         return out
