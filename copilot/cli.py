@@ -1,4 +1,4 @@
-"""Thin command line: parse, call one library function, print. People see messages, not tracebacks."""
+"""Thin command line: parse, call one library function, print. Messages, never tracebacks."""
 
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ for module in (core, evaluate, model, benchmark, bodies, sequence, plan, export,
 def main() -> None:
     """Console entry point: CopilotError becomes a one-line message and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of a typer.Exit
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CopilotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

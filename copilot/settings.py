@@ -6,8 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.errors import ConfigError
 
 #: Default evaluator weights; each is the share of the combined 0-100 score.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -87,6 +89,18 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("COPILOT_BREVO_API_KEY", "BREVO_API_KEY")
     )
 
+    # Export: vendor endpoints and how hard a push tries before giving up
+    #: None = derive from the key's data centre: https://<dc>.api.mailchimp.com/3.0
+    mailchimp_base_url: str | None = None
+    brevo_base_url: str = "https://api.brevo.com/v3"
+    push_timeout_s: float = Field(default=30.0, gt=0)
+    push_max_retries: int = Field(default=4, ge=0, le=10)
+    push_backoff_s: float = Field(default=1.0, ge=0)
+    #: the longest single wait, also the cap on a server's Retry-After
+    push_max_backoff_s: float = Field(default=60.0, ge=0)
+    #: folder holding the vendored OpenAPI specs; None = the repository's specs/
+    specs_dir: Path | None = None
+
     def masked(self) -> dict[str, object]:
         """The effective settings as plain values with every secret masked."""
         out: dict[str, object] = {}
@@ -105,5 +119,15 @@ class Settings(BaseSettings):
 
 @cache
 def get_settings() -> Settings:
-    """Settings read once per process."""
-    return Settings()
+    """Settings read once per process; a bad value names its variable and what is allowed."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            problems.append(
+                f"COPILOT_{field.upper()}={err.get('input')!r}: {err['msg']}"
+                " (set it in the environment or .env)"
+            )
+        raise ConfigError("invalid settings: " + "; ".join(problems)) from None

@@ -9,6 +9,9 @@ import pytest
 
 from copilot.settings import Settings
 
+# local fake vendor servers and the small "tidewater" brand used by the export/results tests
+pytest_plugins = ["fakes.fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_BRAND = ROOT / "brand_kb" / "harbor_bean"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -11,7 +11,7 @@ MIN_ITEM_CHARS = 120
 
 def fit_prompt(
     render: Callable[[dict[str, list[T]]], str],
-    groups: dict[str, Sequence[T]],
+    groups: Mapping[str, Sequence[T]],
     drop_order: Sequence[str],
     count_tokens: Callable[[str], int],
     budget: int,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,13 +59,38 @@ def detect_prompt_style(metadata: dict[str, str], path: Path) -> PromptStyle:
     return "chat" if tokens & _CHAT_MARKERS else "completion"
 
 
+@contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """llama.cpp prints load notices from C code even with verbose=False; keep stderr clean
+    for people (and for `--json` consumers reading stderr as progress)."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured in tests)
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 @cache
 def _load_llama(path: str, n_ctx: int, n_threads: int, seed: int) -> Any:
     from llama_cpp import Llama
 
-    return Llama(
-        model_path=path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False, n_gpu_layers=0
-    )
+    with _quiet_native_stderr():
+        return Llama(
+            model_path=path,
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            seed=seed,
+            verbose=False,
+            n_gpu_layers=0,
+        )
 
 
 class LocalLLM:

@@ -1,0 +1,51 @@
+"""Export entry points for the CLI and UI: build (dry run) and push with keys from settings."""
+
+from __future__ import annotations
+
+import httpx
+
+from copilot.errors import ConfigError
+from copilot.exporters import brevo, mailchimp
+from copilot.exporters.base import ExportPayload, PushResult, create
+from copilot.exporters.http import RetryPolicy
+from copilot.planning.config import ABConfig, Platform
+from copilot.planning.design import retarget
+from copilot.settings import Settings
+
+
+def build_payload(config: ABConfig, platform: Platform) -> ExportPayload:
+    """Spec-valid payloads for `platform`, re-sizing the test if it was planned for another."""
+    return create(platform).build(retarget(config, platform))
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """The push retry policy from settings."""
+    return RetryPolicy(
+        max_retries=settings.push_max_retries,
+        backoff_s=settings.push_backoff_s,
+        max_backoff_s=settings.push_max_backoff_s,
+    )
+
+
+def open_client(platform: Platform, settings: Settings) -> httpx.Client:
+    """An authenticated client for the platform; the key comes from the environment only."""
+    timeout = settings.push_timeout_s
+    if platform == "mailchimp":
+        if settings.mailchimp_api_key is None or not settings.mailchimp_api_key.get_secret_value():
+            raise ConfigError(
+                "MAILCHIMP_API_KEY is not set: export it in the environment (format KEY-dc, "
+                "e.g. ...-us21) to push; without --push the payloads are only written"
+            )
+        return mailchimp.client(settings.mailchimp_api_key, settings.mailchimp_base_url, timeout)
+    if settings.brevo_api_key is None or not settings.brevo_api_key.get_secret_value():
+        raise ConfigError(
+            "BREVO_API_KEY is not set: export it in the environment to push; without --push "
+            "the payloads are only written"
+        )
+    return brevo.client(settings.brevo_api_key, settings.brevo_base_url, timeout)
+
+
+def push_payload(payload: ExportPayload, settings: Settings) -> PushResult:
+    """Send a built payload to its platform (creates the campaign at most once)."""
+    with open_client(payload.platform, settings) as client:
+        return create(payload.platform).push(payload, client, retry_policy(settings))
