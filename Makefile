@@ -9,7 +9,7 @@ BRAND ?= brand_kb/harbor_bean
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install ingest run test lint typecheck unit integration lock screenshots bench clean
+.PHONY: install browser ingest run test lint typecheck unit integration lock screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's Chromium for the end-to-end browser tests (Playwright drives it; never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ingest: install
 	$(BIN)/copilot kb ingest $(BRAND)
@@ -37,7 +43,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy copilot
 
-test: install lint typecheck
+test: install browser lint typecheck
 	$(BIN)/python -m pytest -q
 
 unit: install

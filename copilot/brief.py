@@ -80,7 +80,7 @@ class Brief(BaseModel):
         return ", ".join(bits)
 
 
-def _describe_error(err: dict[str, Any]) -> str:
+def _describe_error(err: Any) -> str:
     loc = ".".join(str(p) for p in err.get("loc", ())) or "brief"
     given = err.get("input")
     kind = err.get("type", "")

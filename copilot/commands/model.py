@@ -1,0 +1,129 @@
+"""Model commands: train the predicted-performance model and show what a model file holds."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copilot.commands._io import info, print_json
+from copilot.settings import get_settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add `model train` and `model show`."""
+    group = typer.Typer(
+        help="The predicted-performance model: train it, inspect it.", no_args_is_help=True
+    )
+    app.add_typer(group, name="model")
+
+    @group.command("train")
+    def train(
+        ab_tests: Annotated[
+            Path,
+            typer.Option(
+                "--ab-tests",
+                help="CSV of A/B arms: test_id, headline, image_id, impressions, clicks "
+                "(e.g. the Upworthy Research Archive, see copilot/evaluators/models/README.md).",
+            ),
+        ],
+        brand: Annotated[
+            str | None,
+            typer.Option("--brand", help="Also learn from this brand's past_campaigns.csv tests."),
+        ] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out", help="Where to write the model .npz (its .json card goes beside)."
+            ),
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed for folds and bootstrap.")] = 7,
+        holdout: Annotated[
+            float,
+            typer.Option("--holdout", help="Share of tests held out for the accuracy report."),
+        ] = 0.2,
+        brand_weight: Annotated[
+            float, typer.Option("--brand-weight", help="Weight of a brand pair vs a public pair.")
+        ] = 5.0,
+    ) -> None:
+        """Train the model on real A/B outcomes; prints inner CV and held-out accuracy."""
+        from copilot.errors import InputFileError
+        from copilot.evaluators.perf_data import arms_from_campaigns, read_ab_tests
+        from copilot.evaluators.perf_training import cached_embed, train_performance_model
+        from copilot.retrieval.brand import brand_folder, load_brand
+        from copilot.retrieval.embeddings import get_embedder
+
+        settings = get_settings()
+        arms = read_ab_tests(ab_tests)
+        brand_arms = []
+        if brand:
+            kb = load_brand(brand_folder(settings.kb_dir, brand))
+            brand_arms = arms_from_campaigns(kb.campaigns, kb.name)
+            if not brand_arms:
+                raise InputFileError(
+                    f"brand {brand!r}: no two rows of past_campaigns.csv share an ab_test_id, "
+                    "so there is no A/B history to learn from; fill in ab_test_id or drop --brand"
+                )
+            info(f"brand {brand}: {len(brand_arms)} arms from its own A/B tests")
+        embedder = get_embedder(settings.embedding_model)
+        embed = cached_embed(
+            embedder.encode, settings.embedding_model, settings.model_cache_dir / "embeddings"
+        )
+        model = train_performance_model(
+            arms,
+            embed,
+            embedding_model=settings.embedding_model,
+            source=ab_tests.name,
+            source_sha256=hashlib.sha256(ab_tests.read_bytes()).hexdigest(),
+            brand=brand,
+            brand_arms=brand_arms,
+            brand_weight=brand_weight,
+            seed=seed,
+            holdout_fraction=holdout,
+            progress=info,
+        )
+        target = out or settings.model_cache_dir / "performance" / f"{brand or 'prior'}.npz"
+        model.save(target)
+        typer.echo(f"wrote {target} ({target.stat().st_size / 1024:.0f} KB) and its .json card")
+        if out is None or settings.performance_model_path != target:
+            typer.echo(f"use it with: export COPILOT_PERFORMANCE_MODEL_PATH={target}")
+
+    @group.command("show")
+    def show(
+        model: Annotated[
+            Path | None,
+            typer.Option("--model", help="A model .npz (default: the one the settings use)."),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the whole model card.")
+        ] = False,
+    ) -> None:
+        """Summarise a model: training data, held-out accuracy, cross-validation."""
+        from copilot.evaluators.performance import get_model
+
+        loaded = get_model(get_settings(), path=model)
+        card = loaded.card
+        if as_json:
+            print_json(card.model_dump(mode="json"))
+            return
+        t = card.training
+        typer.echo(
+            f"trained on {t.source}: {t.tests} tests, {t.pairs} pairs "
+            f"({t.significant_pairs} significant)"
+        )
+        if t.brand:
+            typer.echo(f"brand {t.brand}: {t.brand_tests} tests, weight {t.brand_weight:g}")
+        if card.holdout:
+            h = card.holdout.model
+            typer.echo(
+                f"held-out accuracy {h.accuracy:.3f} on {h.pairs} significant pairs "
+                f"(95% CI {h.ci95[0]:.3f}-{h.ci95[1]:.3f}) from {card.holdout.tests} tests"
+            )
+        if card.inner_cv:
+            typer.echo(
+                f"{card.inner_cv.folds}-fold grouped CV on the training part: "
+                f"{card.inner_cv.mean:.3f} ± {card.inner_cv.sd:.3f}"
+            )
+        typer.echo(f"interval: {card.interval}")
