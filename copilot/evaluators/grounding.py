@@ -1,0 +1,91 @@
+"""The `grounding` check: every claim in the copy must be stated by the brief's offer or the KB.
+
+Claims are found by copilot.evaluators.claims (numbers, percentages, prices, codes, dates and
+deadlines, durations, "free ..." claims, loyalty promises, guarantees, scarcity, accolades). A
+claim is grounded only when the allowed sources (the brief's `offer` and the brand's products.md)
+state the same kind of claim with the same value: "20% off" needs a 20% discount there, "free
+shipping over $40" needs both free shipping and a $40 threshold. Anything else fails, quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from copilot.brief import Brief
+from copilot.evaluators.base import register
+from copilot.evaluators.claims import Claim, Facts, extract_claims, facts_from, is_grounded
+from copilot.evaluators.merge_tags import strip_tags
+from copilot.evaluators.text import copy_fields, html_to_text, quote
+from copilot.retrieval.context import BrandContext
+from copilot.settings import Settings
+from copilot.variants import CheckResult, Variant
+
+
+@lru_cache(maxsize=32)
+def source_facts(offer: str | None, products_text: str) -> Facts:
+    """The facts copy may state for one brief: its offer plus the brand's products.md."""
+    return facts_from(offer or "", products_text)
+
+
+def variant_claims(variant: Variant) -> list[tuple[str, Claim]]:
+    """(field, claim) for every claim in the subject, preheader and body."""
+    out = []
+    subject = strip_tags(variant.subject)
+    for where, raw in copy_fields(variant):
+        visible = strip_tags(html_to_text(raw) if where == "body" else raw)
+        for claim in extract_claims(visible):
+            if where != "subject" and claim.context:
+                # the subject often names the product a preheader price belongs to
+                claim = replace(claim, context=f"{claim.context} {subject}")
+            out.append((where, claim))
+    return out
+
+
+def unsupported(variant: Variant, facts: Facts) -> list[tuple[str, Claim]]:
+    """The variant's claims that the sources do not state."""
+    return [(where, c) for where, c in variant_claims(variant) if not is_grounded(c, facts)]
+
+
+class GroundingCheck:
+    """Fails any variant stating an offer, number, date or promise the sources do not."""
+
+    name = "grounding"
+    hard = True
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
+
+    def evaluate(
+        self, variants: Sequence[Variant], brief: Brief, context: BrandContext
+    ) -> list[CheckResult]:
+        """One result per variant."""
+        facts = source_facts(brief.offer, context.brand.products_text)
+        return [self._one(v, facts) for v in variants]
+
+    def _one(self, variant: Variant, facts: Facts) -> CheckResult:
+        claims = variant_claims(variant)
+        bad = [(where, c) for where, c in claims if not is_grounded(c, facts)]
+        if bad:
+            listed = "; ".join(f"{where} {quote(c.text, 50)} ({c.describe()})" for where, c in bad)
+            return CheckResult(
+                name=self.name,
+                status="fail",
+                score=0.0,
+                message=f"not stated in the brief's offer or the brand facts: {listed}",
+            )
+        if claims:
+            return CheckResult(
+                name=self.name,
+                status="pass",
+                score=1.0,
+                message=f"all {len(claims)} claim(s) are stated in the offer or the brand facts",
+            )
+        return CheckResult(name=self.name, status="pass", score=1.0, message="no factual claims")
+
+
+@register("grounding")
+def _factory(settings: Settings) -> Any:
+    return GroundingCheck(settings)
