@@ -20,7 +20,6 @@ from copilot.planning.design import PlanError
 SPEC = default_specs_dir() / "brevo-openapi.yaml"
 
 
-
 def _body(config: ABConfig) -> dict:
     payload = build_payload(config, "brevo")
     assert [r.step for r in payload.requests] == ["create_campaign"]

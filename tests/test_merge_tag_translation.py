@@ -22,7 +22,6 @@ BREVO_SUBJECTS = [
 ]
 
 
-
 def _variants(subjects: list[str]) -> list:
     return [variant(subjects[0], "Use HARVEST15.", 80), variant(subjects[1], "Use HARVEST15.", 75)]
 

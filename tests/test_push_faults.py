@@ -23,7 +23,6 @@ CREATE = {"mailchimp": "/campaigns", "brevo": "/emailCampaigns"}
 KEYS = {"mailchimp": MAILCHIMP_KEY, "brevo": BREVO_KEY}
 
 
-
 @pytest.fixture(params=["mailchimp", "brevo"])
 def vendor(request: pytest.FixtureRequest, tidewater_kb: Path) -> dict[str, Any]:
     """The fake server, a client for it and a built payload, for each platform."""
