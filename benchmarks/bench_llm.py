@@ -7,6 +7,7 @@ Run: .venv/bin/python benchmarks/bench_llm.py [--runs 5]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -45,7 +46,7 @@ def main() -> None:
         direct = Llama(
             model_path=str(llm.path),
             n_ctx=llm.context_window,
-            n_threads=s.llm_threads or (__import__("os").cpu_count() or 1),
+            n_threads=s.llm_threads or (os.cpu_count() or 1),
             seed=s.llm_seed or 0,
             verbose=False,
         )
@@ -69,13 +70,20 @@ def main() -> None:
             u = out["usage"]  # type: ignore[index]
             return time.perf_counter() - t, u["prompt_tokens"], u["completion_tokens"]
 
+        # interleave the two paths run by run, so drift in machine load hits both alike
+        via_copilot(0)
+        via_direct(0)
+        results: dict[str, list[tuple[float, int, int]]] = {"copilot": [], "direct": []}
+        for seed in range(1, args.runs + 1):
+            results["copilot"].append(via_copilot(seed))
+            results["direct"].append(via_direct(seed))
+        labels = {
+            "copilot": "copilot (LocalLLM.complete)",
+            "direct": "llama-cpp-python direct",
+        }
         rows = []
-        for label, fn in (
-            ("copilot (LocalLLM.complete)", via_copilot),
-            ("llama-cpp-python direct", via_direct),
-        ):
-            fn(0)  # warm-up
-            lat, ptoks, ctoks = zip(*(fn(seed) for seed in range(1, args.runs + 1)), strict=True)
+        for key, label in labels.items():
+            lat, ptoks, ctoks = zip(*results[key], strict=True)
             tps = [(p + c) / t for p, c, t in zip(ptoks, ctoks, lat, strict=True)]
             rows.append(
                 (
@@ -87,12 +95,14 @@ def main() -> None:
                     sum(ctoks) / sum(lat),
                 )
             )
+        load = os.getloadavg()[0]
     lines = [
         "## Local model: copilot vs llama-cpp-python direct",
         "",
         f"`python benchmarks/bench_llm.py --runs {args.runs}` · {machine()} · Gemma 3 270M Q4_K_M, "
         f"n_ctx {llm.context_window}, same prompt (subject lines, abandoned cart), temperature "
-        f"{s.llm_temperature}, max {MAX_TOKENS} new tokens, KV cache reset before every run.",
+        f"{s.llm_temperature}, max {MAX_TOKENS} new tokens, KV cache reset before every run, "
+        f"runs interleaved; load average at the end {load:.1f}.",
         "",
         "| path | median latency s | prompt tokens | mean completion tokens | median (prompt+completion) tokens/s | completion tokens/s |",
         "| --- | --- | --- | --- | --- | --- |",
