@@ -37,8 +37,8 @@ run: ingest
 		--server.headless true --browser.gatherUsageStats false
 
 lint: install
-	$(BIN)/ruff check copilot ui tests benchmarks
-	$(BIN)/ruff format --check copilot ui tests benchmarks
+	$(BIN)/ruff check copilot ui tests benchmarks scripts
+	$(BIN)/ruff format --check copilot ui tests benchmarks scripts
 
 typecheck: install
 	$(BIN)/mypy copilot
@@ -52,8 +52,12 @@ unit: install
 integration: install
 	$(BIN)/python -m pytest -q -m integration
 
+# one PNG of every page into docs/screenshots/ (real app, real embedded model, headless Chromium)
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
+
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 lock: install
 	@echo '# Versions CI tested: `make install` installs with `-c constraints.txt`. Regenerate with `make lock`.' > constraints.txt

@@ -24,9 +24,16 @@ from pydantic import BaseModel, Field, ValidationError
 from copilot.brief import Brief
 from copilot.errors import ConfigError, CopilotError, ModelOutputError
 from copilot.evaluators.merge_tags import MergeTagError, display_text, render_tags, to_neutral
-from copilot.evaluators.scoring import HARD_CHECKS, evaluate_variants, hard_failures
+from copilot.evaluators.scoring import (
+    HARD_CHECKS,
+    combine,
+    evaluate_variants,
+    explain,
+    hard_failures,
+)
 from copilot.generators.angles import infer_angle
 from copilot.generators.body_fields import RULES, clean_field, normalised
+from copilot.generators.offer_rules import offer_problems
 from copilot.generators.parsing import ParseFailure
 from copilot.generators.subjects import _with_fallbacks
 from copilot.llm.base import LLM, ChatMessage, UsageRecord
@@ -59,6 +66,7 @@ PLACEHOLDER_URL = "https://example.com/replace-with-your-{name}-link"
 #: context items shown to a base model (as for subject lines)
 PROMPT_LIMITS = {"voice": 2, "facts": 3, "examples": 3}
 STOP = ["\n", "###"]
+RETRY_TEMPERATURE_MAX = 1.3
 CHAT_MAX_TOKENS = 600
 
 FieldKind = Literal["headline", "paragraph", "button", "ps"]
@@ -145,13 +153,20 @@ class BodyVariant(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
     def as_variant(self) -> Variant:
-        """The evaluators' view: subject (or headline), preheader and the HTML body."""
+        """What the hard checks read: the subject and preheader it goes with, and the HTML body."""
         return Variant(
-            subject=self.subject or self.headline,
+            subject=self.subject or "",
             preheader=self.preheader or "",
             angle=self.angle,
             body=self.html,
             sources=self.sources,
+        )
+
+    def soft_view(self) -> Variant:
+        """What the voice and diversity scores read (they compare short lines): the headline and
+        the first block."""
+        return Variant(
+            subject=self.headline, preheader=self.blocks[0] if self.blocks else "", angle=self.angle
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -181,13 +196,15 @@ class BodyResult(BaseModel):
     provider: str
     prompt_style: str
     variants: list[BodyVariant]
+    rejected: list[RejectedField] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     usage: UsageRecord = Field(default_factory=UsageRecord)
 
     def to_json(self) -> dict[str, Any]:
-        """`{"variants": [...]}` plus notes and usage."""
+        """`{"variants": [...]}` plus what was rejected, notes and usage."""
         return {
             "variants": [v.to_json() for v in self.variants],
+            "rejected": [r.model_dump() for r in self.rejected],
             "notes": self.notes,
             "model": self.model,
             "usage": {
@@ -218,10 +235,19 @@ class _ChatBody(BaseModel):
     ps: str = ""
 
 
+class RejectedField(BaseModel):
+    """A model draft of one field that was not used, and why."""
+
+    angle: str
+    field: str
+    text: str
+    reason: str
+
+
 class _Part(BaseModel):
     kind: FieldKind
     text: str
-    origin: Literal["model", "fallback", "brief"]
+    origin: Literal["model", "fallback"]
 
 
 def _strip_tags_for_prompt(text: str, platform: str) -> str:
@@ -273,6 +299,7 @@ class BodyWriter:
         screen: Screen | None = None,
         footer: Footer | None = None,
         progress: Progress | None = None,
+        used: set[str] | None = None,
     ) -> None:
         self.brief = brief
         self.context = context
@@ -285,8 +312,11 @@ class BodyWriter:
         self.progress = progress or (lambda _m, _f: None)
         self.sender = sender_name(context.brand)
         self.examples = _examples(brief, context)
-        self._used: set[str] = {normalised(p) for ex in self.examples for p in ex.paragraphs}
+        # normalised texts already taken (shared across the writers of one sequence)
+        self._used: set[str] = used if used is not None else set()
+        self._used |= {normalised(p) for ex in self.examples for p in ex.paragraphs}
         self._used |= {normalised(ex.headline) for ex in self.examples}
+        self.rejected: list[RejectedField] = []
 
     # -- screening ------------------------------------------------------------------------------
     def problems(self, text: str) -> list[str]:
@@ -302,6 +332,7 @@ class BodyWriter:
             [probe], self.brief, self.context, self.settings, evaluators=FIELD_EVALUATORS
         )[0]
         found = [f"{c.name}: {c.message}" for c in hard_failures(checked)]
+        found += offer_problems(text, self.brief.offer)
         if self.extra_screen is not None:
             found += self.extra_screen(text)
         return found
@@ -331,7 +362,7 @@ class BodyWriter:
                 subject=subject,
                 filled=filled,
                 next_label=next_label,
-            )
+            ).rstrip()  # the model continues the label's own line
 
         budget = self.llm.context_window - max_tokens - 8
         prompt, _kept, _tokens = fit_prompt(
@@ -347,22 +378,27 @@ class BodyWriter:
         prompt = self._prompt(spec, filled, rule.label, rule.max_tokens)
         for attempt in range(self.settings.llm_max_retries + 1):
             out = self.llm.complete(
-                prompt, max_tokens=rule.max_tokens, stop=STOP, seed=seed + 1000 * attempt
+                prompt,
+                max_tokens=rule.max_tokens,
+                stop=STOP,
+                seed=seed + 1000 * attempt,
+                # a retry of the same prompt runs a little hotter, so it does not repeat itself
+                temperature=min(
+                    RETRY_TEMPERATURE_MAX, self.settings.llm_temperature + 0.2 * attempt
+                )
+                if attempt
+                else None,
             )
-            try:
-                text = clean_field(kind, out.text)
-            except ParseFailure:
-                continue
-            if normalised(text) in self._used:
-                continue  # copies an example or an earlier field
-            if not self.problems(text):
+            text = self._accept(spec, kind, out.text)
+            if text is not None:
                 return text
         return None
 
     def _draft_completion(self, spec: BodySpec, seed: int) -> list[_Part]:
         parts: list[_Part] = []
         filled: list[tuple[str, str]] = []
-        steps: list[FieldKind] = ["headline", *(["paragraph"] * spec.blocks)]
+        paragraphs: list[FieldKind] = ["paragraph"] * spec.blocks
+        steps: list[FieldKind] = ["headline", *paragraphs]
         if spec.cta_text is None:
             steps.append("button")
         if spec.ps:
@@ -380,7 +416,6 @@ class BodyWriter:
                 )
             else:
                 parts.append(_Part(kind=kind, text=text, origin="model"))
-                self._used.add(normalised(text))
             filled.append((RULES[kind].label, parts[-1].text))
         return parts
 
@@ -454,7 +489,7 @@ class BodyWriter:
         if spec.cta_text is None:
             wanted.append(("button", answer.cta))
         for kind, raw in wanted:
-            text = self._accept(kind, raw)
+            text = self._accept(spec, kind, raw) if raw.strip() else None
             if text is None:
                 parts.append(
                     _Part(kind=kind, text=self._fallback(spec, kind, parts), origin="fallback")
@@ -462,29 +497,45 @@ class BodyWriter:
             else:
                 parts.append(_Part(kind=kind, text=text, origin="model"))
         if spec.ps and answer.ps.strip():
-            ps = self._accept("ps", answer.ps)
+            ps = self._accept(spec, "ps", answer.ps)
             if ps is not None:
                 parts.append(_Part(kind="ps", text=ps, origin="model"))
         return parts
 
-    def _accept(self, kind: FieldKind, raw: str) -> str | None:
+    def _accept(self, spec: BodySpec, kind: FieldKind, raw: str) -> str | None:
+        """The cleaned field if it is usable; otherwise record why not and return None."""
         try:
             text = clean_field(kind, raw)
-        except ParseFailure:
+        except ParseFailure as exc:
+            self._reject(spec, kind, raw, str(exc))
             return None
-        if normalised(text) in self._used or self.problems(text):
+        if normalised(text) in self._used:
+            self._reject(spec, kind, text, "repeats an example or an earlier field")
+            return None
+        found = self.problems(text)
+        if found:
+            self._reject(spec, kind, text, "; ".join(found))
             return None
         self._used.add(normalised(text))
         return text
 
+    def _reject(self, spec: BodySpec, kind: str, text: str, reason: str) -> None:
+        self.rejected.append(
+            RejectedField(angle=spec.angle, field=kind, text=text.strip()[:300], reason=reason)
+        )
+
     def _fallback(self, spec: BodySpec, kind: FieldKind, parts: list[_Part]) -> str:
         fill = lambda s: s.replace("{sender}", self.sender)  # noqa: E731 - local shorthand
         if kind == "headline":
-            return fill(spec.fallback.headline)
+            text = fill(spec.fallback.headline)
+            self._used.add(normalised(text))  # so no block repeats it
+            return text
         if kind == "button":
             return spec.fallback_cta
         n = sum(1 for p in parts if p.kind == "paragraph")
-        return fill(spec.fallback.blocks[n % len(spec.fallback.blocks)])
+        text = fill(spec.fallback.blocks[n % len(spec.fallback.blocks)])
+        self._used.add(normalised(text))
+        return text
 
     # -- assembly and repair --------------------------------------------------------------------
     def _render(self, spec: BodySpec, parts: list[_Part]) -> tuple[EmailContent, Any]:
@@ -494,7 +545,7 @@ class BodyWriter:
             blocks=get("paragraph"),
             cta_text=spec.cta_text or get("button")[0],
             cta_url=spec.cta_url,
-            ps=(get("ps") or [None])[0],
+            ps=next(iter(get("ps")), None),
             greeting=greeting_for(self.brief.personalization),
             subject=_neutral_or_same(spec.subject or "", self.brief.platform),
             preheader=_neutral_or_same(spec.preheader or "", self.brief.platform),
@@ -579,7 +630,7 @@ def _next_to_replace(parts: list[_Part]) -> int | None:
 
 
 def _origins(parts: list[_Part], spec: BodySpec) -> dict[str, str]:
-    """Who wrote each part: 'model', 'fallback' or 'brief' (the CTA text the brief fixes)."""
+    """Who wrote each part: 'model', 'fallback' or 'given' (CTA text fixed by the brief or step)."""
     out: dict[str, str] = {}
     n = 0
     for p in parts:
@@ -589,7 +640,7 @@ def _origins(parts: list[_Part], spec: BodySpec) -> dict[str, str]:
         else:
             out[p.kind] = p.origin
     if spec.cta_text is not None:
-        out["button"] = "brief"
+        out["button"] = "given"
     return out
 
 
@@ -651,6 +702,48 @@ def body_specs(brief: Brief, keep: int, subject: str | None = None) -> list[Body
     ]
 
 
+def evaluate_bodies(
+    bodies: list[BodyVariant],
+    brief: Brief,
+    context: BrandContext,
+    settings: Settings,
+    evaluators: Sequence[str] = BODY_EVALUATORS,
+) -> list[BodyVariant]:
+    """Copies with score, checks and explanation: hard checks on the email as sent, soft scores
+    on the headline and first block."""
+    hard = [e for e in evaluators if e in HARD_CHECKS]
+    soft = [e for e in evaluators if e not in HARD_CHECKS]
+    hard_checked = (
+        evaluate_variants([b.as_variant() for b in bodies], brief, context, settings, hard)
+        if hard
+        else [Variant(subject="") for _ in bodies]
+    )
+    soft_checked = (
+        evaluate_variants([b.soft_view() for b in bodies], brief, context, settings, soft)
+        if soft
+        else [Variant(subject="") for _ in bodies]
+    )
+    out = []
+    for body, h, s in zip(bodies, hard_checked, soft_checked, strict=True):
+        checks = [*h.checks, *s.checks]
+        score = combine(checks, set(hard), settings.eval_weights)
+        out.append(
+            body.model_copy(
+                update={
+                    "score": score,
+                    "checks": checks,
+                    "explanation": explain(score, checks, set(hard)),
+                }
+            )
+        )
+    return out
+
+
+def _scaled(say: Progress, i: int, n: int) -> Progress:
+    """Progress of the i-th of n parts as a share of the whole."""
+    return lambda msg, frac: say(msg, (i + frac) / n)
+
+
 def generate_bodies(
     brief: Brief,
     settings: Settings,
@@ -661,11 +754,12 @@ def generate_bodies(
     keep: int = 2,
     blocks: int = 2,
     ps: bool = True,
+    evaluators: Sequence[str] = BODY_EVALUATORS,
     progress: Progress | None = None,
 ) -> BodyResult:
     """Draft `keep` bodies with distinct angles, each passing every hard check, scored 0-100."""
     say = progress or (lambda _m, _f: None)
-    writer = BodyWriter(brief, context, settings, llm, progress=None)
+    writer = BodyWriter(brief, context, settings, llm, evaluators=evaluators)
     specs = [
         s.model_copy(update={"blocks": blocks, "ps": ps}) for s in body_specs(brief, keep, subject)
     ]
@@ -677,7 +771,7 @@ def generate_bodies(
     sources = context_sources(context) + [ex.source for ex in writer.examples]
     out: list[BodyVariant] = []
     for i, spec in enumerate(specs):
-        writer.progress = lambda m, f, i=i: say(m, (i + f) / len(specs))
+        writer.progress = _scaled(say, i, len(specs))
         seed = (settings.llm_seed or 0) + 104729 * (i + 1)
         try:
             out.append(writer.write(spec, seed, sources))
@@ -685,13 +779,7 @@ def generate_bodies(
             notes.append(f"{spec.angle} body dropped: {exc}")
     if not out:
         raise ModelOutputError("no body passed the hard checks; see the notes: " + "; ".join(notes))
-    scored = evaluate_variants(
-        [b.as_variant() for b in out], brief, context, settings, evaluators=BODY_EVALUATORS
-    )
-    final = [
-        b.model_copy(update={"score": v.score, "checks": v.checks, "explanation": v.explanation})
-        for b, v in zip(out, scored, strict=True)
-    ]
+    final = evaluate_bodies(out, brief, context, settings, evaluators)
     final.sort(key=lambda b: b.score if b.score is not None else 0.0, reverse=True)
     return BodyResult(
         brief=brief,
@@ -699,6 +787,7 @@ def generate_bodies(
         provider=llm.name,
         prompt_style=llm.prompt_style,
         variants=final,
+        rejected=writer.rejected,
         notes=notes,
         usage=llm.usage,
     )

@@ -32,6 +32,7 @@ RULES: dict[str, FieldRule] = {
 }
 
 _LABEL = re.compile(r"^\s*(headline|paragraph|button|p\.?\s?s\.?|subject|cta)\s*[:\-]\s*", re.I)
+_BULLET = re.compile(r"^(?:[-*•–]+|\d+[.)])\s+")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 _FORBIDDEN = [
     (re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+", re.I), "a link or email address"),
@@ -70,6 +71,7 @@ def clean_field(kind: str, raw: str) -> str:
     first = next((ln for ln in raw.split("###")[0].splitlines() if ln.strip()), "")
     text = _MARKUP.sub(" ", first)
     text = _LABEL.sub("", text)
+    text = _BULLET.sub("", clean_line(text))
     text = clean_line(text)
     if kind == "ps":
         text = re.sub(r"^p\.?\s?s\.?\s*[:\-]?\s*", "", text, flags=re.I)

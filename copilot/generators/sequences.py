@@ -1,0 +1,338 @@
+"""Whole sequence plans: a playbook adapted to the brief, with subject, preheader and body for
+every step, each email checked, and the sequence-level checks on top.
+
+Copy reuses the subject generator (its few-shot drafting, merge-tag rendering, copy and
+near-duplicate filters, with the step's angle) and the body writer. All subjects are drafted
+before any body, so the model's prefix cache serves each prompt family in turn. A step that is
+not an incentive step is written for a brief without the offer, so its copy cannot mention it;
+drafts that fail are replaced by the playbook's claim-free fallback copy, so the plan is always
+complete and every email passes its hard checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from copilot.brief import Brief
+from copilot.errors import CopilotError, ModelOutputError
+from copilot.evaluators.merge_tags import MergeTagError, render_tags
+from copilot.evaluators.scoring import DEFAULT_EVALUATORS, evaluate_variants, hard_failures
+from copilot.generators.bodies import (
+    BodySpec,
+    BodyWriter,
+    FallbackCopy,
+    context_sources,
+    placeholder_url,
+)
+from copilot.generators.offer_rules import offer_problems
+from copilot.generators.parsing import Draft
+from copilot.generators.playbook_library import Playbook, Step, playbook_for
+from copilot.generators.sequence_adapt import adapt_by_model, adapt_by_rules
+from copilot.generators.sequence_checks import DEFAULT_MAX_SENDS_PER_WEEK, check_sequence
+from copilot.generators.sequence_plan import SequencePlan, SequenceStep, StepCTA, schedule
+from copilot.generators.subjects import SubjectGenerator, _with_fallbacks
+from copilot.llm.base import LLM
+from copilot.rendering.render import footer_for, sender_name
+from copilot.retrieval.context import BrandContext
+from copilot.settings import Settings
+from copilot.variants import Variant
+
+Progress = Callable[[str, float], None]
+#: evaluators for one step's email (diversity is about a set of alternatives, not a sequence)
+STEP_EVALUATORS: tuple[str, ...] = tuple(e for e in DEFAULT_EVALUATORS if e != "diversity")
+#: share of the progress bar for subjects; bodies take the rest
+SUBJECT_SHARE = 0.35
+
+
+class SequenceCopy(BaseModel):
+    """How much copy each step gets: subject drafts, body blocks, P.S."""
+
+    subject_drafts: int = Field(default=2, ge=1, le=6)
+    blocks: int = Field(default=2, ge=1, le=4)
+    ps: bool = False
+
+
+def step_brief(brief: Brief, step: Step) -> Brief:
+    """The brief a step is written (and checked) against: no offer outside incentive steps."""
+    return brief if step.incentive else brief.model_copy(update={"offer": None})
+
+
+def _fill(text: str, sender: str, offer: str | None) -> str:
+    return text.replace("{sender}", sender).replace("{offer}", (offer or "").strip().rstrip("."))
+
+
+def _cta(step: Step, brief: Brief) -> StepCTA:
+    text = brief.cta if step.cta.brief_text and brief.cta else step.cta.text
+    if step.cta.link == "brief":
+        url = brief.cta_url or placeholder_url()
+    else:
+        url = placeholder_url(step.cta.link)
+    return StepCTA(text=text, url=url)
+
+
+class _StepSubject(BaseModel):
+    variant: Variant
+    origin: str
+    notes: list[str] = Field(default_factory=list)
+
+
+class SequenceWriter:
+    """Writes the copy of every step of an adapted playbook."""
+
+    def __init__(
+        self,
+        brief: Brief,
+        context: BrandContext,
+        settings: Settings,
+        llm: LLM,
+        copy: SequenceCopy,
+        evaluators: Sequence[str] = STEP_EVALUATORS,
+        progress: Progress | None = None,
+    ) -> None:
+        self.evaluators = tuple(evaluators)
+        self.brief = brief
+        self.context = context
+        self.settings = settings
+        self.llm = llm
+        self.copy = copy
+        self.progress = progress or (lambda _m, _f: None)
+        self.sender = sender_name(context.brand)
+        self.subjects = SubjectGenerator(settings, llm)
+
+    def _score(self, brief: Brief, variants: list[Variant]) -> list[Variant]:
+        return evaluate_variants(variants, brief, self.context, self.settings, self.evaluators)
+
+    def _drafts(self, brief: Brief, angle: str, seed: int) -> list[Draft]:
+        angles = [angle] * self.copy.subject_drafts
+        # the subject generator's own drafting, asked for this step's angle
+        try:
+            if self.llm.prompt_style == "chat":
+                drafts, _ = self.subjects._draft_chat(brief, self.context, angles, seed)
+            else:
+                drafts, _ = self.subjects._draft_completion(brief, self.context, angles, seed)
+        except ModelOutputError:
+            return []
+        return drafts
+
+    def subject(self, step: Step, kept: list[Variant], seed: int) -> _StepSubject:
+        """The best subject + preheader for a step that passes every hard check and repeats no
+        earlier step; else the playbook's fallback."""
+        sb = step_brief(self.brief, step)
+        drafts = self._drafts(sb, step.angle, seed)
+        variants, _ = self.subjects.to_variants(drafts, sb, self.context)
+        variants, _ = self.subjects.drop_copies(variants, sb, self.context)
+        variants = [
+            v for v in variants if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
+        ]
+        fresh, _ = self.subjects.drop_duplicates(variants, kept)
+        good = [v for v in self._score(sb, fresh) if not hard_failures(v)] if fresh else []
+        if good:
+            best = max(good, key=lambda v: v.score or 0.0)
+            return _StepSubject(
+                variant=best.model_copy(update={"angle": step.angle}), origin="model"
+            )
+        return self.fallback_subject(
+            step, f"no model subject passed the checks in {len(drafts)} draft(s); used fallback"
+        )
+
+    def fallback_subject(self, step: Step, note: str) -> _StepSubject:
+        """The playbook's claim-free subject and preheader for a step."""
+        sb = step_brief(self.brief, step)
+        fallback = Variant(
+            subject=self._render(_fill(step.copy_.subject, self.sender, sb.offer), sb),
+            preheader=self._render(_fill(step.copy_.preheader, self.sender, sb.offer), sb),
+            angle=step.angle,
+        )
+        return _StepSubject(variant=fallback, origin="fallback", notes=[note])
+
+    def _render(self, text: str, brief: Brief) -> str:
+        try:
+            return render_tags(_with_fallbacks(text), brief.platform, brief.personalization)
+        except MergeTagError:
+            return text
+
+    def body(self, step: Step, subject: Variant, seed: int, used: set[str], footer: Any) -> Any:
+        """The step's body through the body writer, to the step's angle, goal and CTA."""
+        sb = step_brief(self.brief, step)
+        cta = _cta(step, self.brief)
+        writer = BodyWriter(
+            sb,
+            self.context,
+            self.settings,
+            self.llm,
+            evaluators=self.evaluators,
+            footer=footer,
+            used=used,
+        )
+        spec = BodySpec(
+            angle=step.angle,
+            angle_description=step.goal,
+            goal=self.brief.goal.value,
+            subject=subject.subject,
+            preheader=subject.preheader,
+            cta_text=cta.text,
+            cta_url=cta.url,
+            fallback=FallbackCopy(
+                headline=_fill(step.copy_.headline, self.sender, sb.offer),
+                blocks=[_fill(b, self.sender, sb.offer) for b in step.copy_.blocks],
+            ),
+            fallback_cta=step.cta.text,
+            blocks=self.copy.blocks,
+            ps=self.copy.ps,
+        )
+        sources = context_sources(self.context) + [ex.source for ex in writer.examples]
+        return writer.write(spec, seed, sources), writer.rejected
+
+
+def generate_sequence(
+    brief: Brief,
+    settings: Settings,
+    *,
+    llm: LLM,
+    context: BrandContext,
+    playbook: Playbook | None = None,
+    copy: SequenceCopy | None = None,
+    max_sends_per_week: int | None = None,
+    evaluators: Sequence[str] = STEP_EVALUATORS,
+    progress: Progress | None = None,
+) -> SequencePlan:
+    """Adapt the brief's playbook and write every step; checks on each email and the sequence."""
+    say = progress or (lambda _m, _f: None)
+    copy = copy or SequenceCopy()
+    limit = max_sends_per_week or DEFAULT_MAX_SENDS_PER_WEEK
+    book = playbook or playbook_for(brief)
+    if book.requires_offer and not brief.offer:
+        raise CopilotError(
+            f"the {book.name} playbook needs an offer and the brief has none; add `offer` to "
+            "the brief (the only offer the copy may state)"
+        )
+    steps, adaptations = adapt_by_rules(book, brief)
+    notes: list[str] = []
+    if llm.prompt_style == "chat":
+        steps, by_model, refused = adapt_by_model(book, steps, brief, llm, settings, limit)
+        adaptations += by_model
+        notes += refused
+    else:
+        notes.append("base model: the playbook was adapted by rules from the brief only")
+    timing = schedule(steps)
+    writer = SequenceWriter(brief, context, settings, llm, copy, evaluators)
+    seed0 = settings.llm_seed or 0
+
+    subjects: list[_StepSubject] = []
+    kept: list[Variant] = []
+    for i, step in enumerate(steps):
+        say(f"step {i + 1}/{len(steps)} ({step.id}): subject", SUBJECT_SHARE * i / len(steps))
+        chosen = writer.subject(step, kept, seed0 + 7919 * (i + 1))
+        subjects.append(chosen)
+        kept.append(chosen.variant)
+
+    footer = footer_for(
+        context.brand, brief.goal.value, reason=book.why.replace("{sender}", writer.sender)
+    )
+    used: set[str] = set()
+    out: list[SequenceStep] = []
+    for i, (step, chosen) in enumerate(zip(steps, subjects, strict=True)):
+        frac = SUBJECT_SHARE + (1 - SUBJECT_SHARE) * i / len(steps)
+        say(f"step {i + 1}/{len(steps)} ({step.id}): body", frac)
+        seed = seed0 + 104729 * (i + 1)
+        try:
+            body, _rejected = writer.body(step, chosen.variant, seed, used, footer)
+        except ModelOutputError as exc:
+            if chosen.origin == "fallback":
+                raise
+            # the model's subject or preheader is what the whole email cannot carry (e.g. the
+            # brand's limit of one "!" per email): retry with the playbook's own
+            chosen = writer.fallback_subject(
+                step, f"the model's subject made the email fail ({exc}); used fallback"
+            )
+            subjects[i] = chosen
+            body, _rejected = writer.body(step, chosen.variant, seed, used, footer)
+        sb = step_brief(brief, step)
+        final = evaluate_variants([body.as_variant()], sb, context, settings, evaluators)[0]
+        at, delay = timing[i]
+        origin = {"subject": chosen.origin, **body.origin}
+        out.append(
+            SequenceStep(
+                id=step.id,
+                day=int(at // 24),
+                delay_hours=round(delay, 2),
+                at_hours=round(at, 2),
+                condition=step.condition,
+                goal=step.goal,
+                angle=step.angle,
+                incentive=step.incentive,
+                cta=StepCTA(text=body.cta_text, url=body.cta_url),
+                subject=chosen.variant.subject,
+                preheader=chosen.variant.preheader,
+                headline=body.headline,
+                body_html=body.html,
+                body_text=body.text,
+                branches=step.branches,
+                checks=final.checks,
+                score=final.score,
+                explanation=final.explanation,
+                origin=origin,
+                notes=chosen.notes + body.notes,
+            )
+        )
+    placeholders = sorted({s.cta.url for s in out if s.cta.url.startswith("https://example.com/")})
+    if placeholders:
+        notes.append("placeholder links to replace before sending: " + ", ".join(placeholders))
+    plan = SequencePlan(
+        playbook=book.name,
+        title=book.title,
+        goal=brief.goal.value,
+        platform=brief.platform,
+        trigger=book.trigger,
+        exit=book.exit,
+        steps=out,
+        adaptations=adaptations,
+        notes=notes,
+        brief=brief,
+        model=llm.model,
+        usage={"provider": llm.name, "prompt_style": llm.prompt_style, **llm.usage.summary()},
+    )
+    plan.checks = check_sequence(plan, brief, limit)
+    failed = [c for c in plan.checks if c.status == "fail"]
+    if failed:
+        plan.notes.append(
+            "sequence checks failed: " + "; ".join(f"{c.name}: {c.message}" for c in failed)
+        )
+    say("done", 1.0)
+    return plan
+
+
+def run_sequence(
+    brief: Brief,
+    settings: Settings,
+    *,
+    playbook: str | None = None,
+    copy: SequenceCopy | None = None,
+    max_sends_per_week: int | None = None,
+    progress: Progress | None = None,
+    llm: LLM | None = None,
+) -> SequencePlan:
+    """Brief in, a complete sequence plan out (retrieval, adaptation, copy, checks)."""
+    from copilot.generators.playbook_library import get_playbook
+    from copilot.retrieval.retrieve import build_context
+    from copilot.workflow import get_llm
+
+    say = progress or (lambda _m, _f: None)
+    book = get_playbook(playbook) if playbook else playbook_for(brief)
+    say("retrieving brand context", 0.0)
+    context = build_context(brief, settings)
+    say("loading the model", 0.02)
+    model = llm or get_llm(settings)
+    return generate_sequence(
+        brief,
+        settings,
+        llm=model,
+        context=context,
+        playbook=book,
+        copy=copy,
+        max_sends_per_week=max_sends_per_week,
+        progress=lambda m, f: say(m, 0.05 + 0.95 * f),
+    )

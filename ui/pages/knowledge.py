@@ -1,0 +1,201 @@
+"""Knowledge base: brands and their counts, uploads with a validation report, retrieval preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from copilot.brief import Goal, parse_brief
+from copilot.errors import KnowledgeBaseError
+from copilot.retrieval.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
+from copilot.retrieval.ingest import brand_stats, ingest_brand
+from copilot.retrieval.retrieve import build_context
+from ui import state
+from ui.kb_import import import_files
+from ui.views import retrieval_frames
+
+NEW_BRAND = "+ new brand…"
+DONE = "kb_done_message"  # shown once, after the rerun that refreshes the counts
+
+
+def _brand_row(folder: Any) -> dict[str, object]:
+    """Counts for one brand folder and its collection; a broken file is named, not fatal."""
+    row: dict[str, object] = {"brand": folder.name}
+    try:
+        kb = load_brand(folder)
+    except KnowledgeBaseError as exc:
+        row["problem"] = str(exc)
+        return row
+    row["voice rules"] = len(kb.voice.dos) + len(kb.voice.donts)
+    row["past sends"] = len(kb.campaigns)
+    row["A/B tests"] = len({c.ab_test_id for c in kb.campaigns if c.ab_test_id})
+    row["recipients"] = sum(c.recipients for c in kb.campaigns)
+    try:
+        counts = brand_stats(folder.name, state.settings())
+    except KnowledgeBaseError:
+        row["in store"] = "not ingested"
+    else:
+        row["in store"] = f"{counts.get('total', 0)} chunks"
+        row["voice chunks"] = counts.get("voice", 0)
+        row["product chunks"] = counts.get("product", 0)
+        row["campaign chunks"] = counts.get("campaign", 0)
+    row["problem"] = ""
+    return row
+
+
+st.title("Knowledge base")
+s = state.settings()
+kb_dir = s.kb_dir
+folders = sorted(p for p in kb_dir.iterdir() if p.is_dir()) if kb_dir.is_dir() else []
+
+st.subheader("Brands")
+done = st.session_state.pop(DONE, None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+if not folders:
+    st.info(f"No brand folders in `{kb_dir}` yet: upload a brand's files below.")
+else:
+    with state.readable_errors():
+        state.cached_store(s.model_dump_json())
+        rows = [_brand_row(f) for f in folders]
+        table = pd.DataFrame(rows)
+        if not table["problem"].astype(bool).any():
+            table = table.drop(columns=["problem"])
+        st.dataframe(table, hide_index=True, width="stretch")
+        for row in rows:
+            if row.get("problem"):
+                st.error(f"{row['brand']}: {row['problem']}", icon=":material/error:")
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    target = c1.selectbox(
+        "Re-embed a brand's files into the store", [f.name for f in folders], key="kb_ingest_brand"
+    )
+    if c2.button("Ingest / refresh", icon=":material/sync:", key="kb_ingest"):
+        with state.readable_errors(), st.status(f"Ingesting {target}…", expanded=True):
+            state.warm_up()
+            report = ingest_brand(kb_dir / target, s, progress=st.write)
+            st.session_state[DONE] = f"{target}: {report.total} chunks in the store."
+            state.forget_contexts()
+            st.rerun()
+
+st.subheader("Upload brand files")
+st.caption(
+    f"`{VOICE_FILE}` (personality, do and don't, vocabulary, sample lines), `{PRODUCTS_FILE}` "
+    f"(facts, prices, policies, offers) and `{CAMPAIGNS_FILE}` (one row per sent variant). "
+    "Every problem is listed, and nothing is imported unless all of it is valid."
+)
+choice = st.selectbox("Into brand", [*(f.name for f in folders), NEW_BRAND], key="kb_upload_brand")
+brand_name = choice
+if choice == NEW_BRAND:
+    brand_name = st.text_input("New brand name", placeholder="e.g. tidal_tea", key="kb_new_brand")
+u1, u2, u3 = st.columns(3)
+voice = u1.file_uploader(VOICE_FILE, type=["md", "txt"], key="kb_voice")
+products = u2.file_uploader(PRODUCTS_FILE, type=["md", "txt"], key="kb_products")
+campaigns = u3.file_uploader(CAMPAIGNS_FILE, type=["csv"], key="kb_campaigns")
+mode = st.radio(
+    "Past campaigns",
+    ["append", "replace"],
+    horizontal=True,
+    format_func=lambda m: {
+        "append": "append new rows (rows already there are skipped)",
+        "replace": "replace the file",
+    }[m],
+    key="kb_csv_mode",
+)
+uploads = {
+    name: f.getvalue()
+    for name, f in ((VOICE_FILE, voice), (PRODUCTS_FILE, products), (CAMPAIGNS_FILE, campaigns))
+    if f is not None
+}
+b1, b2 = st.columns(2)
+check = b1.button("Check files", icon=":material/fact_check:", key="kb_check")
+do_import = b2.button(
+    "Import and ingest", type="primary", icon=":material/download_for_offline:", key="kb_import"
+)
+if check or do_import:
+    with state.readable_errors():
+        with st.spinner("Validating…" if check else "Importing and embedding…"):
+            if do_import:
+                state.warm_up()
+            outcome = import_files(
+                kb_dir,
+                brand_name or "",
+                uploads,
+                settings=s if do_import else None,
+                csv_mode=mode,  # type: ignore[arg-type]
+                dry_run=check,
+            )
+        if outcome.problems:
+            st.error(
+                f"Nothing was imported: {len(outcome.problems)} problem(s) to fix first.",
+                icon=":material/block:",
+            )
+            for problem in outcome.problems:
+                st.markdown(f"- {problem}")
+        elif check:
+            st.success("All files are valid. Importing will: " + "; ".join(outcome.actions) + ".")
+        else:
+            total = outcome.ingest.total if outcome.ingest else 0
+            st.session_state[DONE] = (
+                f"Imported into {outcome.brand}: "
+                + "; ".join(outcome.actions)
+                + f". {total} chunks in the store."
+            )
+            state.forget_contexts()
+            st.rerun()  # the brands table above must show the new counts
+
+st.subheader("What would retrieval return for this brief?")
+current = state.brief()
+with st.form("kb_preview"):
+    p1, p2, p3 = st.columns(3)
+    names = [f.name for f in folders]
+    default_brand = current.brand if current and current.brand in names else None
+    goals = [g.value for g in Goal]
+    brand = p1.selectbox(
+        "Brand", names, index=names.index(default_brand) if default_brand else 0, key="kb_q_brand"
+    )
+    goal = p2.selectbox(
+        "Goal",
+        goals,
+        index=goals.index(current.goal.value) if current else 1,
+        key="kb_q_goal",
+    )
+    segment = p3.text_input(
+        "Segment", current.segment.name if current else "cart_abandoners", key="kb_q_segment"
+    )
+    preview = st.form_submit_button("Retrieve", icon=":material/manage_search:")
+if preview and brand:
+    with state.readable_errors():
+        data: dict[str, Any] = {"brand": brand, "goal": goal, "segment": {"name": segment}}
+        if current is not None and current.brand == brand:
+            # same brief otherwise, so the preview is what generation would see
+            data = {**current.model_dump(mode="json"), **data}
+            data["segment"] = {**current.segment.model_dump(mode="json"), "name": segment}
+        probe = parse_brief(data, source="retrieval preview")
+        state.warm_up()
+        with st.spinner("Retrieving…"):
+            context = build_context(probe, s)
+        frames = retrieval_frames(context)
+        st.caption(
+            f"{len(context.top_performers)} top performers (ranked by similarity and measured "
+            f"performance, diversified), {len(context.voice)} voice and "
+            f"{len(context.products)} product chunks."
+        )
+        st.markdown("**Top performers**")
+        st.dataframe(
+            frames["top performers"],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "open rate": st.column_config.NumberColumn(format="percent"),
+                "click rate": st.column_config.NumberColumn(format="percent"),
+            },
+        )
+        v, p = st.columns(2)
+        v.markdown("**Voice**")
+        v.dataframe(frames["voice"], hide_index=True, width="stretch")
+        p.markdown("**Products and facts**")
+        p.dataframe(frames["products"], hide_index=True, width="stretch")
+elif preview:
+    st.error("Choose a brand first.")

@@ -1,0 +1,289 @@
+"""Presentation helpers shared by pages: tables and chart data from library models (no Streamlit)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from copilot.evaluators.merge_tags import display_text
+from copilot.generators.sequence_plan import SequencePlan
+from copilot.planning.config import Design
+from copilot.planning.power import n_per_arm
+from copilot.results.models import ABResult
+from copilot.results.verdict import Verdict
+from copilot.retrieval.context import BrandContext, RetrievedItem
+from copilot.variants import CheckResult, Variant
+
+STATUS_ICON = {"pass": "✓", "warn": "⚠", "fail": "✗"}
+STATUS_COLOR = {"pass": "green", "warn": "orange", "fail": "red"}
+#: Material icons render from Streamlit's own font, on machines without emoji fonts too
+STATUS_MATERIAL = {
+    "pass": ":material/check:",
+    "warn": ":material/warning:",
+    "fail": ":material/close:",
+}
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """Copy shown inside Streamlit markdown as typed: merge tags, prices and emphasis marks."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def html_data_url(html: str) -> str:
+    """Email HTML as a data: URL, so its preview iframe has an opaque origin of its own (the
+    copy is model-written; sanitised, but it never gets the app's origin)."""
+    return "data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode()
+
+
+def badge(check: CheckResult) -> str:
+    """A Streamlit markdown badge for one check, coloured by status."""
+    return f":{STATUS_COLOR[check.status]}-badge[{STATUS_MATERIAL[check.status]} {check.name}]"
+
+
+def checks_line(checks: Sequence[CheckResult]) -> str:
+    """Compact text: failed and warned checks by name, the rest counted."""
+    if not checks:
+        return "not scored"
+    bad = [f"{STATUS_ICON[c.status]} {c.name}" for c in checks if c.status != "pass"]
+    passed = sum(1 for c in checks if c.status == "pass")
+    return " ".join([*bad, f"✓ {passed} passed"]) if passed else " ".join(bad)
+
+
+def inbox_text(text: str) -> str:
+    """The subject as an inbox shows it: merge tags as their fallback or a sample name."""
+    return display_text(text)
+
+
+def score_text(score: float | None) -> str:
+    return "–" if score is None else f"{score:.0f}"
+
+
+def variants_frame(variants: Sequence[Variant], picked: Sequence[int] = ()) -> pd.DataFrame:
+    """One row per variant: number, pick, subject, preheader, angle, score and checks."""
+    rows = [
+        {
+            "#": i + 1,
+            "test": i in picked,
+            "inbox": inbox_text(v.subject),
+            "score": v.score,
+            "angle": v.angle,
+            "checks": checks_line(v.checks),
+            "subject": v.subject,
+            "preheader": v.preheader,
+        }
+        for i, v in enumerate(variants)
+    ]
+    columns = ["#", "test", "inbox", "score", "angle", "checks", "subject", "preheader"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def checks_frame(checks: Sequence[CheckResult]) -> pd.DataFrame:
+    """The score breakdown of one variant: every check with status, score and message."""
+    return pd.DataFrame(
+        [
+            {
+                "check": c.name,
+                "status": f"{STATUS_ICON[c.status]} {c.status}",
+                "score": round(c.score, 3),
+                "message": c.message,
+            }
+            for c in checks
+        ],
+        columns=["check", "status", "score", "message"],
+    )
+
+
+def components_frame(variants: Sequence[Variant]) -> pd.DataFrame:
+    """Long table for the score-components chart: variant, check, score (0-1), status."""
+    rows = [
+        {
+            "variant": f"#{i + 1}",
+            "check": c.name,
+            "score": c.score,
+            "status": c.status,
+            "message": c.message,
+        }
+        for i, v in enumerate(variants)
+        for c in v.checks
+    ]
+    return pd.DataFrame(rows, columns=["variant", "check", "score", "status", "message"])
+
+
+def _campaign_row(item: RetrievedItem) -> dict[str, object]:
+    meta = item.metadata
+    return {
+        "source": item.source,
+        "subject": meta.get("subject", item.text[:80]),
+        "goal": meta.get("goal", ""),
+        "segment": meta.get("segment", ""),
+        "open rate": item.metrics.get("open_rate"),
+        "click rate": item.metrics.get("click_rate"),
+        "recipients": item.metrics.get("recipients"),
+    }
+
+
+def sources_frame(variant: Variant, context: BrandContext | None) -> pd.DataFrame:
+    """The past campaigns (and other KB items) a variant drew on, with their measured results."""
+    columns = ["source", "subject", "goal", "segment", "open rate", "click rate", "recipients"]
+    if context is None:
+        return pd.DataFrame([{"source": s} for s in variant.sources], columns=columns)
+    by_id = {item.id: item for item in context.all_items()}
+    rows: list[dict[str, object]] = []
+    for sid in variant.sources:
+        item = by_id.get(sid)
+        if item is None:
+            rows.append({"source": sid})
+        elif item.kind == "campaign":
+            rows.append(_campaign_row(item))
+        else:
+            rows.append({"source": item.source, "subject": item.text[:120]})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def retrieval_frames(context: BrandContext) -> dict[str, pd.DataFrame]:
+    """What retrieval returned for a brief, per kind, with similarity, rank and metrics."""
+    campaigns = pd.DataFrame(
+        [
+            {
+                **_campaign_row(item),
+                "similarity": round(item.similarity, 3),
+                "rank score": round(item.rank_score, 3),
+            }
+            for item in context.top_performers
+        ]
+    )
+
+    def chunks(items: Sequence[RetrievedItem]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "source": item.source,
+                    "text": item.text,
+                    "similarity": round(item.similarity, 3),
+                }
+                for item in items
+            ],
+            columns=["source", "text", "similarity"],
+        )
+
+    return {
+        "top performers": campaigns,
+        "voice": chunks(context.voice),
+        "products": chunks(context.products),
+    }
+
+
+def timeline_frames(plan: SequencePlan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Steps (day, order, subject), the gaps between them, and branch markers, for the chart."""
+    steps = pd.DataFrame(
+        [
+            {
+                "order": i + 1,
+                "step": f"{i + 1}. {s.id}",
+                "day": s.at_hours / 24,
+                "at": when(s.at_hours),
+                "delay": when(s.delay_hours) + (" after the trigger" if i == 0 else " later"),
+                "condition": s.condition,
+                "angle": s.angle,
+                "subject": inbox_text(s.subject),
+                "branches": "; ".join(b.describe() for b in s.branches),
+                "incentive": "incentive" if s.incentive else "",
+            }
+            for i, s in enumerate(plan.steps)
+        ]
+    )
+    gaps = pd.DataFrame(
+        [
+            {
+                "from": plan.steps[i - 1].at_hours / 24,
+                "to": s.at_hours / 24,
+                "mid": (plan.steps[i - 1].at_hours + s.at_hours) / 48,
+                "step": f"{i + 1}. {s.id}",
+                "label": when(s.delay_hours),
+            }
+            for i, s in enumerate(plan.steps)
+            if i > 0
+        ],
+        columns=["from", "to", "mid", "step", "label"],
+    )
+    ids = {s.id: i for i, s in enumerate(plan.steps)}
+    branches = pd.DataFrame(
+        [
+            {
+                "step": f"{i + 1}. {s.id}",
+                "day": s.at_hours / 24,
+                "rule": b.describe(),
+                "then": b.then,
+                "target": (f"{ids[b.target] + 1}. {b.target}" if b.target in ids else None),
+                "target_day": (
+                    plan.steps[ids[b.target]].at_hours / 24 if b.target in ids else None
+                ),
+            }
+            for i, s in enumerate(plan.steps)
+            for b in s.branches
+        ],
+        columns=["step", "day", "rule", "then", "target", "target_day"],
+    )
+    return steps, gaps, branches
+
+
+def when(hours: float) -> str:
+    """Hours as people say them: '24 h', '3 days'."""
+    if hours < 48:
+        return f"{hours:g} h"
+    return f"{hours / 24:g} days"
+
+
+#: confidence level of the per-arm rate intervals on the Results page
+CI_LEVEL = 0.95
+
+
+def rates_frame(result: ABResult, verdict: Verdict) -> pd.DataFrame:
+    """Per-arm rate with a Wilson interval, lift, p-value and Bayesian probabilities."""
+    by_label = {c.label: c for c in verdict.comparisons}
+    rows = []
+    for arm in result.arms:
+        events = arm.events(verdict.metric)
+        low, high = proportion_confint(events, arm.recipients, 1 - CI_LEVEL, method="wilson")
+        comp = by_label.get(arm.label)
+        rows.append(
+            {
+                "arm": arm.label + (" (control)" if arm.label == verdict.control else ""),
+                "subject": arm.subject,
+                "recipients": arm.recipients,
+                verdict.metric: events,
+                "rate": arm.rate(verdict.metric),
+                "ci low": float(low),
+                "ci high": float(high),
+                "lift": comp.lift if comp else None,
+                "p-value": comp.p_value if comp else None,
+                "P(beats control)": comp.p_beats_control if comp else None,
+                "P(best)": verdict.p_best.get(arm.label),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sample_size_curve(design: Design) -> pd.DataFrame:
+    """Recipients per arm needed for each minimum relative lift, at the plan's rate and power."""
+    rows = []
+    for step in range(2, 101):
+        lift = step / 100
+        if design.baseline_rate * (1 + lift) >= 1.0:
+            break
+        rows.append(
+            {
+                "minimum lift": lift,
+                "recipients per arm": n_per_arm(
+                    design.baseline_rate, lift, design.alpha_per_comparison, design.power
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
