@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     gen_keep: int = Field(default=5, ge=1, le=32)
     retrieval_k: int = Field(default=6, ge=1, le=50)
     near_duplicate_threshold: float = Field(default=0.92, gt=0.0, le=1.0)
+    #: sequence plans: most emails one contact may get in any 7 days
+    max_sends_per_week: int = Field(default=4, ge=1, le=21)
 
     # Evaluation
     eval_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))

@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         parsed = load_brief(brief)
         # the settings field arrives with COPILOT_MAX_SENDS_PER_WEEK; until then the default
-        limit = max_sends_per_week or getattr(settings, "max_sends_per_week", None)
+        limit = max_sends_per_week or settings.max_sends_per_week
         plan = run_sequence(
             parsed,
             settings,
