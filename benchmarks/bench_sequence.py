@@ -2,10 +2,10 @@
 
     python benchmarks/bench_sequence.py [--write-doc]
 
-Ingests the sample brand into a temporary Chroma store (not timed), then times one full
-`copilot sequence` run in-process: retrieval, model load, adaptation, subject and body copy for
-all five steps, and every check. `--write-doc` replaces the sequence section of
-docs/benchmarks.md with the result.
+Ingests the sample brand into a temporary Chroma store with `copilot kb ingest` (not timed), then
+times `copilot sequence --brief <onboarding brief> --json` as a separate process, the way a person
+runs it: process start, retrieval, model load, adaptation, subject and body copy for all five steps,
+and every check. `--write-doc` replaces the sequence section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ import os
 import platform
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from copilot.brief import parse_brief  # noqa: E402
-from copilot.generators.sequences import run_sequence  # noqa: E402
-from copilot.retrieval.ingest import ingest_brand  # noqa: E402
-from copilot.settings import Settings  # noqa: E402
-
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- sequence:start -->", "<!-- sequence:end -->"
 BRIEF = {
@@ -49,34 +45,50 @@ BRIEF = {
 }
 
 
+def _copilot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "copilot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=True,
+    )
+
+
 def measure() -> dict[str, object]:
-    """One timed run; returns the numbers for the doc."""
+    """One timed CLI run; returns the numbers for the doc."""
     with tempfile.TemporaryDirectory() as tmp:
-        kb = Path(tmp) / "brand_kb"
+        base = Path(tmp)
+        kb = base / "brand_kb"
         shutil.copytree(ROOT / "brand_kb" / "harbor_bean", kb / "harbor_bean")
-        settings = Settings(chroma_path=Path(tmp) / "chroma", kb_dir=kb, _env_file=None)  # type: ignore[call-arg]
-        ingest_brand(kb / "harbor_bean", settings)
-        brief = parse_brief(BRIEF)
+        brief = base / "onboarding.yaml"
+        brief.write_text(yaml.safe_dump(BRIEF, sort_keys=False), encoding="utf-8")
+        env = {
+            **os.environ,
+            "COPILOT_CHROMA_PATH": str(base / "chroma"),
+            "COPILOT_KB_DIR": str(kb),
+            "PYTHONPATH": str(ROOT),
+        }
+        _copilot(["kb", "ingest", str(kb / "harbor_bean")], env, base)
         start = time.perf_counter()
-        plan = run_sequence(
-            brief,
-            settings,
-            progress=lambda m, f: print(f"[{f:4.0%}] {m}", file=sys.stderr, flush=True),
-        )
+        proc = _copilot(["sequence", "--brief", str(brief), "--json"], env, base)
         wall = time.perf_counter() - start
-    usage = plan.usage
+    out = json.loads(proc.stdout)
+    usage = out["usage"]
+    steps = out["sequence"]["steps"]
+    origins = [v for s in steps for v in s["origin"].values()]
     return {
-        "playbook": plan.playbook,
-        "steps": len(plan.steps),
+        "command": "copilot sequence --brief onboarding.yaml --json",
+        "playbook": out["sequence"]["playbook"],
+        "steps": len(steps),
         "wall_s": round(wall, 1),
         "llm_calls": usage.get("calls"),
         "llm_latency_s": round(float(usage.get("latency_s") or 0.0), 1),
         "completion_tokens": usage.get("completion_tokens"),
-        "model_written_parts": sum(
-            1 for s in plan.steps for v in s.origin.values() if v == "model"
-        ),
-        "fallback_parts": sum(1 for s in plan.steps for v in s.origin.values() if v == "fallback"),
-        "sequence_checks": {c.name: c.status for c in plan.checks},
+        "model_written_parts": origins.count("model"),
+        "fallback_parts": origins.count("fallback"),
+        "sequence_checks": {c["name"]: c["status"] for c in out["sequence"]["checks"]},
         "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),
@@ -90,10 +102,11 @@ def section(result: dict[str, object]) -> str:
             START,
             "## Five-step sequence on the embedded model",
             "",
-            "`python benchmarks/bench_sequence.py` times one in-process `copilot sequence` run "
-            "of the onboarding playbook (five steps) for the sample brand on the bundled Gemma 3 "
-            "270M (llama.cpp, CPU): retrieval, model load, subject and body copy for every step "
-            "(two subject drafts, headline and two blocks each), and all checks.",
+            "`python benchmarks/bench_sequence.py` ingests the sample brand (not timed) and times "
+            "`copilot sequence --brief <onboarding brief> --json` as its own process: the "
+            "onboarding playbook (five steps) on the bundled Gemma 3 270M (llama.cpp, CPU), with "
+            "process start, retrieval, model load, subject and body copy for every step (two "
+            "subject drafts, headline and two blocks each) and all checks.",
             "",
             "| steps | wall time | model calls | model time | tokens out | parts by the model "
             "/ fallback | CPUs | load (1 min) |",

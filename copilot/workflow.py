@@ -47,10 +47,12 @@ def generate(
 ) -> GenerationResult:
     """Brief in, scored subject/preheader variants out (retrieval, drafting, evaluation)."""
     say = progress or (lambda _m, _f: None)
-    say("retrieving brand context", 0.0)
-    context = build_context(brief, settings)
-    say("loading the model", 0.05)
+    # load the model before the embedder runs: once torch's OpenMP pool has started, llama.cpp
+    # calls in the same process measured several times slower on a 2-core machine
+    say("loading the model", 0.0)
     model = llm or get_llm(settings)
+    say("retrieving brand context", 0.05)
+    context = build_context(brief, settings)
     return generate_subjects(
         brief,
         settings,

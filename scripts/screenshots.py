@@ -125,8 +125,10 @@ def run(out: Path, n: int, keep: int) -> list[Path]:
             goto(page, "A/B plan & export")
             click(page, "Plan the test")
             page.get_by_text("Sample size against minimum lift").wait_for()
-            verdict = page.locator('[data-testid="stAlert"]').first.inner_text()
-            found = re.search(r"test (\d+) ", verdict)
+            verdict = page.locator('[data-testid="stAlert"]').filter(
+                has_text=re.compile(r"test \d+ subject lines")
+            )
+            found = re.search(r"test (\d+) ", verdict.first.inner_text())
             arms = int(found.group(1)) if found else 2
             requests = page.locator('[data-testid="stExpander"]')
             requests.filter(has_text=re.compile(r"POST /campaigns")).first.locator(

@@ -807,10 +807,12 @@ def run_bodies(
     from copilot.workflow import get_llm
 
     say = progress or (lambda _m, _f: None)
-    say("retrieving brand context", 0.0)
-    context = build_context(brief, settings)
-    say("loading the model", 0.05)
+    # the model is loaded before the embedder runs: when torch's OpenMP pool starts first,
+    # llama.cpp calls in the same process measured several times slower on this machine
+    say("loading the model", 0.0)
     model = llm or get_llm(settings)
+    say("retrieving brand context", 0.05)
+    context = build_context(brief, settings)
     return generate_bodies(
         brief, settings, llm=model, context=context, subject=subject, keep=keep, progress=say
     )

@@ -322,10 +322,12 @@ def run_sequence(
 
     say = progress or (lambda _m, _f: None)
     book = get_playbook(playbook) if playbook else playbook_for(brief)
-    say("retrieving brand context", 0.0)
-    context = build_context(brief, settings)
-    say("loading the model", 0.02)
+    # the model is loaded before the embedder runs: when torch's OpenMP pool starts first,
+    # llama.cpp calls in the same process measured several times slower on this machine
+    say("loading the model", 0.0)
     model = llm or get_llm(settings)
+    say("retrieving brand context", 0.02)
+    context = build_context(brief, settings)
     return generate_sequence(
         brief,
         settings,
