@@ -37,7 +37,7 @@ def main() -> None:
         ingest_brand(ROOT / "brand_kb" / "harbor_bean", s)
         brief = load_brief(ROOT / "examples" / "abandoned_cart.yaml")
         llm = LocalLLM(s)
-        prompt = SubjectGenerator(s, llm)._render_completion(
+        prompt = SubjectGenerator(s, llm).render_completion(
             brief, build_context(brief, s), "benefit"
         )
 

@@ -6,7 +6,9 @@ Ingests the sample brand into a temporary Chroma store with `copilot kb ingest` 
 times `copilot sequence --brief <onboarding brief> --json` as a separate process, the way a person
 runs it: process start, retrieval, model load, adaptation, subject and body copy for all five steps,
 and every check. `--passive` runs it with OMP_WAIT_POLICY=PASSIVE (llama.cpp's OpenMP threads
-sleep instead of spinning while they wait, which matters when other work shares the CPUs).
+sleep instead of spinning while they wait, which matters when other work shares the CPUs); copilot
+sets that itself unless the environment says otherwise, so to time spinning threads run this with
+OMP_WAIT_POLICY=ACTIVE.
 `--write-doc` records the run in the sequence section of docs/benchmarks.md (one row per
 OpenMP wait policy; the other row is kept).
 """
@@ -85,7 +87,8 @@ def measure(passive: bool = False) -> dict[str, object]:
     origins = [v for s in steps for v in s["origin"].values()]
     return {
         "command": "copilot sequence --brief onboarding.yaml --json",
-        "omp_wait_policy": env.get("OMP_WAIT_POLICY", "default"),
+        # unset, copilot/__init__.py makes it PASSIVE
+        "omp_wait_policy": env.get("OMP_WAIT_POLICY", "PASSIVE"),
         "playbook": out["sequence"]["playbook"],
         "steps": len(steps),
         "wall_s": round(wall, 1),

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from copilot.brief import parse_brief
-from copilot.errors import ModelOutputError
+from copilot.errors import LLMError, ModelOutputError
 from copilot.generators.parsing import ParseFailure, parse_chat, parse_completion
 from copilot.generators.subjects import generate_subjects
 from copilot.retrieval.brand import BrandKB, VoiceGuide
@@ -225,6 +225,16 @@ def test_chat_model_that_never_complies_is_reported() -> None:
         )
 
 
+def test_a_prompt_too_long_for_the_window_names_the_setting() -> None:
+    # the fake counts words; even with every example, fact and voice line dropped it needs more
+    llm = FakeLLM(_scripted(SUBJECTS), context_window=100)
+    with pytest.raises(LLMError, match=r"window leaves 28; raise COPILOT_LLM_CONTEXT_WINDOW"):
+        generate_subjects(
+            _brief(), _settings(), llm=llm, context=_context(), score=_pass_all, n=1, keep=1
+        )
+    assert llm.prompts == []  # nothing was sent
+
+
 @pytest.mark.parametrize(
     ("text", "subject", "preheader"),
     [
@@ -259,10 +269,10 @@ def test_a_subject_that_is_only_a_merge_tag_is_unusable() -> None:
 
 
 def test_few_shot_order_rotates_and_puts_the_same_angle_last() -> None:
-    from copilot.generators.subjects import _Example, order_examples
+    from copilot.generators.subjects import Example, order_examples
 
     ex = [
-        _Example(goal="g", segment="s", angle=a, subject=f"line {a}", preheader="p")
+        Example(goal="g", segment="s", angle=a, subject=f"line {a}", preheader="p")
         for a in ("benefit", "question", "urgency")
     ]
     assert order_examples(ex, "question", 0)[-1].angle == "question"

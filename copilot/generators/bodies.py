@@ -33,9 +33,9 @@ from copilot.evaluators.scoring import (
 )
 from copilot.generators.angles import infer_angle
 from copilot.generators.body_fields import RULES, clean_field, normalised
+from copilot.generators.draft_tags import with_fallbacks
 from copilot.generators.offer_rules import offer_problems
 from copilot.generators.parsing import ParseFailure
-from copilot.generators.subjects import _with_fallbacks
 from copilot.llm.base import LLM, ChatMessage, UsageRecord
 from copilot.llm.budget import fit_prompt
 from copilot.prompts import render
@@ -323,7 +323,7 @@ class BodyWriter:
         """Why a field cannot be used: merge tags, grounding, spam, the caller's own screen."""
         try:
             rendered = render_tags(
-                _with_fallbacks(text), self.brief.platform, self.brief.personalization
+                with_fallbacks(text), self.brief.platform, self.brief.personalization
             )
         except MergeTagError as exc:
             return [str(exc)]
@@ -551,7 +551,7 @@ class BodyWriter:
             preheader=_neutral_or_same(spec.preheader or "", self.brief.platform),
             language=self.brief.language,
         )
-        fixed = lambda t: _with_fallbacks(t)  # noqa: E731 - bare name tags get a fallback
+        fixed = lambda t: with_fallbacks(t)  # noqa: E731 - bare name tags get a fallback
         content = content.model_copy(
             update={
                 "headline": fixed(content.headline),

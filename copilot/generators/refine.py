@@ -22,9 +22,10 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from copilot.brief import Brief
-from copilot.errors import ConfigError, CopilotError, LLMError
+from copilot.errors import ConfigError, CopilotError
 from copilot.evaluators.merge_tags import display_text
 from copilot.generators.angles import ANGLES
+from copilot.generators.draft_tags import neutral_line, subject_key
 from copilot.generators.parsing import Draft
 from copilot.generators.subjects import (
     COMPLETION_MAX_TOKENS,
@@ -33,12 +34,10 @@ from copilot.generators.subjects import (
     Progress,
     Rejected,
     SubjectGenerator,
-    _examples,
-    _neutral,
-    _normalise,
+    few_shot_examples,
 )
 from copilot.llm.base import LLM, ChatMessage, Completion, PromptStyle, UsageRecord
-from copilot.llm.budget import fit_prompt
+from copilot.llm.budget import fit_or_raise
 from copilot.prompts import render
 from copilot.retrieval.context import BrandContext
 from copilot.settings import Settings
@@ -427,8 +426,8 @@ class RefineGenerator(SubjectGenerator):
     def _chat_note(self, brief: Brief) -> str:
         shown = [
             {
-                "subject": _neutral(v.subject, brief.platform),
-                "preheader": _neutral(v.preheader, brief.platform),
+                "subject": neutral_line(v.subject, brief.platform),
+                "preheader": neutral_line(v.preheader, brief.platform),
                 "angle": v.angle,
                 "score": v.score,
             }
@@ -449,7 +448,7 @@ class RefineGenerator(SubjectGenerator):
         rules = refine_rules().length
         out = [
             {**ex.model_dump(), "length": length_label(len(display_text(ex.subject)), rules)}
-            for ex in _examples(context)[: PROMPT_LIMITS["examples"] - 1]
+            for ex in few_shot_examples(context)[: PROMPT_LIMITS["examples"] - 1]
         ]
         for i in self.instruction.like:
             v = self.current[i]
@@ -458,8 +457,8 @@ class RefineGenerator(SubjectGenerator):
                     "goal": brief.goal.value,
                     "segment": brief.segment.name,
                     "angle": v.angle or "benefit",
-                    "subject": _neutral(v.subject, brief.platform),
-                    "preheader": _neutral(v.preheader, brief.platform),
+                    "subject": neutral_line(v.subject, brief.platform),
+                    "preheader": neutral_line(v.preheader, brief.platform),
                     "length": length_label(_shown_length(v), rules),
                     "liked": True,
                 }
@@ -484,7 +483,7 @@ class RefineGenerator(SubjectGenerator):
             ),
         )
 
-    def _render_completion(
+    def render_completion(
         self, brief: Brief, context: BrandContext, angle: str, turn: int = 0
     ) -> str:
         length = self.lengths[turn % len(self.lengths)] if self.lengths else "medium"
@@ -510,15 +509,9 @@ class RefineGenerator(SubjectGenerator):
             ).rstrip()
 
         budget = self.llm.context_window - COMPLETION_MAX_TOKENS - 8
-        prompt, _kept, tokens = fit_prompt(
+        return fit_or_raise(
             draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
         )
-        if tokens > budget:
-            raise LLMError(
-                f"the prompt needs {tokens} tokens but the model's window leaves {budget}; "
-                "raise COPILOT_LLM_CONTEXT_WINDOW"
-            )
-        return prompt
 
     def draft_slots(
         self,
@@ -532,9 +525,7 @@ class RefineGenerator(SubjectGenerator):
         """One draft per requested angle (chat models: one answer covering them all)."""
         self.lengths = lengths
         seed0 = (self.settings.llm_seed or 0) + 7919 * (round_no + 1) + salt
-        if self.llm.prompt_style == "chat":
-            return self._draft_chat(brief, context, angles, seed0)
-        return self._draft_completion(brief, context, angles, seed0)
+        return self.draft_angles(brief, context, angles, seed0)
 
 
 class Change(BaseModel):
@@ -562,10 +553,10 @@ def _drop_repeated_subjects(
     variants: list[Variant], kept: list[Variant], platform: str
 ) -> tuple[list[Variant], list[Rejected]]:
     """A draft whose subject line is already in the set changes nothing a subject test can see."""
-    seen = {_normalise(v.subject, platform) for v in kept}
+    seen = {subject_key(v.subject, platform) for v in kept}
     out, rejected = [], []
     for v in variants:
-        key = _normalise(v.subject, platform)
+        key = subject_key(v.subject, platform)
         if key in seen:
             rejected.append(
                 Rejected(

@@ -27,13 +27,14 @@ from copilot.generators.bodies import (
     context_sources,
     placeholder_url,
 )
+from copilot.generators.draft_tags import with_fallbacks
 from copilot.generators.offer_rules import offer_problems
 from copilot.generators.parsing import Draft
 from copilot.generators.playbook_library import Playbook, Step, playbook_for
 from copilot.generators.sequence_adapt import adapt_by_model, adapt_by_rules
 from copilot.generators.sequence_checks import DEFAULT_MAX_SENDS_PER_WEEK, check_sequence
 from copilot.generators.sequence_plan import SequencePlan, SequenceStep, StepCTA, schedule
-from copilot.generators.subjects import SubjectGenerator, _with_fallbacks
+from copilot.generators.subjects import SubjectGenerator
 from copilot.llm.base import LLM
 from copilot.rendering.render import footer_for, sender_name
 from copilot.retrieval.context import BrandContext
@@ -109,10 +110,7 @@ class SequenceWriter:
         angles = [angle] * self.copy.subject_drafts
         # the subject generator's own drafting, asked for this step's angle
         try:
-            if self.llm.prompt_style == "chat":
-                drafts, _ = self.subjects._draft_chat(brief, self.context, angles, seed)
-            else:
-                drafts, _ = self.subjects._draft_completion(brief, self.context, angles, seed)
+            drafts, _ = self.subjects.draft_angles(brief, self.context, angles, seed)
         except ModelOutputError:
             return []
         return drafts
@@ -150,7 +148,7 @@ class SequenceWriter:
 
     def _render(self, text: str, brief: Brief) -> str:
         try:
-            return render_tags(_with_fallbacks(text), brief.platform, brief.personalization)
+            return render_tags(with_fallbacks(text), brief.platform, brief.personalization)
         except MergeTagError:
             return text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,12 +10,13 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, Field
 
 from copilot.brief import Brief
-from copilot.errors import LLMError, ModelOutputError
-from copilot.evaluators.merge_tags import MergeTagError, render_tags, to_neutral
+from copilot.errors import ModelOutputError
+from copilot.evaluators.merge_tags import MergeTagError, render_tags
 from copilot.generators.angles import infer_angle, plan_angles
+from copilot.generators.draft_tags import neutral_line, subject_key, with_fallbacks
 from copilot.generators.parsing import Draft, ParseFailure, parse_chat, parse_completion
 from copilot.llm.base import LLM, ChatMessage, UsageRecord
-from copilot.llm.budget import fit_prompt
+from copilot.llm.budget import fit_or_raise, fit_prompt
 from copilot.prompts import render
 from copilot.retrieval.context import BrandContext
 from copilot.retrieval.embeddings import get_embedder
@@ -76,7 +76,9 @@ class GenerationResult(BaseModel):
         }
 
 
-class _Example(BaseModel):
+class Example(BaseModel):
+    """A past subject line shown to the model as a few-shot example."""
+
     goal: str
     segment: str
     angle: str
@@ -87,20 +89,20 @@ class _Example(BaseModel):
     source: str = ""
 
 
-def _examples(context: BrandContext) -> list[_Example]:
+def few_shot_examples(context: BrandContext) -> list[Example]:
     """Few-shot examples: the retrieved top performers, best first, in the neutral tag form."""
     out = []
     for item in context.top_performers:
         meta = item.metadata
         platform = meta.get("platform") or "mailchimp"
-        subject = _neutral(meta.get("subject", ""), platform)
+        subject = neutral_line(meta.get("subject", ""), platform)
         out.append(
-            _Example(
+            Example(
                 goal=meta.get("goal", ""),
                 segment=meta.get("segment", ""),
                 angle=infer_angle(subject),
                 subject=subject,
-                preheader=_neutral(meta.get("preheader", ""), platform),
+                preheader=neutral_line(meta.get("preheader", ""), platform),
                 open_rate=item.metrics.get("open_rate", 0.0),
                 click_rate=item.metrics.get("click_rate", 0.0),
                 source=item.id,
@@ -109,7 +111,7 @@ def _examples(context: BrandContext) -> list[_Example]:
     return out
 
 
-def order_examples(examples: list[_Example], angle: str, turn: int) -> list[_Example]:
+def order_examples(examples: list[Example], angle: str, turn: int) -> list[Example]:
     """Few-shot order for one draft: rotated per draft (so drafts do not all imitate the same
     line), with an example of the requested angle, if any, closest to the task."""
     if not examples:
@@ -132,11 +134,12 @@ class SubjectGenerator:
         self.progress = progress or (lambda _msg, _frac: None)
 
     # -- drafting -----------------------------------------------------------------------------
-    def _render_completion(
+    def render_completion(
         self, brief: Brief, context: BrandContext, angle: str, turn: int = 0
     ) -> str:
+        """The few-shot prompt a base model continues for one draft; `turn` rotates the examples."""
         groups: dict[str, list[Any]] = {
-            "examples": _examples(context)[: PROMPT_LIMITS["examples"]],
+            "examples": few_shot_examples(context)[: PROMPT_LIMITS["examples"]],
             "facts": list(context.products)[: PROMPT_LIMITS["facts"]],
             "voice": list(context.voice)[: PROMPT_LIMITS["voice"]],
         }
@@ -156,15 +159,9 @@ class SubjectGenerator:
             ).rstrip()
 
         budget = self.llm.context_window - COMPLETION_MAX_TOKENS - 8
-        prompt, _kept, tokens = fit_prompt(
+        return fit_or_raise(
             draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
         )
-        if tokens > budget:
-            raise LLMError(
-                f"the prompt needs {tokens} tokens but the model's window leaves {budget}; "
-                "raise COPILOT_LLM_CONTEXT_WINDOW"
-            )
-        return prompt
 
     def _draft_completion(
         self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
@@ -172,7 +169,7 @@ class SubjectGenerator:
         drafts: list[Draft] = []
         rejected: list[Rejected] = []
         for i, angle in enumerate(angles):
-            prompt = self._render_completion(brief, context, angle, turn=i)
+            prompt = self.render_completion(brief, context, angle, turn=i)
             last_error = ""
             for attempt in range(self.settings.llm_max_retries + 1):
                 seed = seed0 + 1000 * attempt + i
@@ -192,7 +189,7 @@ class SubjectGenerator:
     def _draft_chat(
         self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
     ) -> tuple[list[Draft], list[Rejected]]:
-        examples = _examples(context)
+        examples = few_shot_examples(context)
         groups: dict[str, list[Any]] = {
             "examples": examples,
             "facts": list(context.products),
@@ -257,10 +254,17 @@ class SubjectGenerator:
     def draft(
         self, brief: Brief, context: BrandContext, n: int, round_no: int
     ) -> tuple[list[Draft], list[Rejected]]:
+        """A round of `n` drafts over the planned angles; later rounds start further on."""
         angles = plan_angles(n, bool(brief.personalization))
         if round_no:  # later rounds start elsewhere in the angle cycle
             angles = angles[round_no:] + angles[:round_no]
         seed0 = (self.settings.llm_seed or 0) + 7919 * round_no
+        return self.draft_angles(brief, context, angles, seed0)
+
+    def draft_angles(
+        self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
+    ) -> tuple[list[Draft], list[Rejected]]:
+        """One draft per angle: a call each on a base model, one JSON answer from a chat model."""
         if self.llm.prompt_style == "chat":
             return self._draft_chat(brief, context, angles, seed0)
         return self._draft_completion(brief, context, angles, seed0)
@@ -276,10 +280,10 @@ class SubjectGenerator:
         for d in drafts:
             try:
                 subject = render_tags(
-                    _with_fallbacks(d.subject), brief.platform, brief.personalization
+                    with_fallbacks(d.subject), brief.platform, brief.personalization
                 )
                 preheader = render_tags(
-                    _with_fallbacks(d.preheader), brief.platform, brief.personalization
+                    with_fallbacks(d.preheader), brief.platform, brief.personalization
                 )
             except MergeTagError as exc:
                 rejected.append(Rejected(subject=d.subject, preheader=d.preheader, reason=str(exc)))
@@ -298,14 +302,14 @@ class SubjectGenerator:
         self, variants: list[Variant], brief: Brief, context: BrandContext
     ) -> tuple[list[Variant], list[Rejected]]:
         """Drop drafts that repeat a past campaign's subject word for word (the model copied it)."""
-        past = {_normalise(c.subject, c.platform or "mailchimp") for c in context.brand.campaigns}
+        past = {subject_key(c.subject, c.platform or "mailchimp") for c in context.brand.campaigns}
         past |= {
-            _normalise(i.metadata.get("subject", ""), i.metadata.get("platform") or "mailchimp")
+            subject_key(i.metadata.get("subject", ""), i.metadata.get("platform") or "mailchimp")
             for i in context.top_performers
         }
         keep, rejected = [], []
         for v in variants:
-            if _normalise(v.subject, brief.platform) in past:
+            if subject_key(v.subject, brief.platform) in past:
                 rejected.append(
                     Rejected(
                         subject=v.subject,
@@ -343,30 +347,6 @@ class SubjectGenerator:
             else:
                 accepted.append(i)
         return [pool[i] for i in accepted[len(kept) :]], rejected
-
-
-def _normalise(text: str, platform: str) -> str:
-    """Compare subjects by their words only (merge tags, case and punctuation aside)."""
-    bare = re.sub(r"\{\{.*?\}\}", " ", _neutral(text, platform))
-    return " ".join(re.findall(r"[a-z0-9]+", bare.lower()))
-
-
-def _neutral(text: str, platform: str) -> str:
-    """A past line in neutral tags; one whose tags cannot be translated is shown tag-free."""
-    try:
-        return to_neutral(text, platform)
-    except MergeTagError:
-        return re.sub(r"\{\{.*?\}\}|\*\|.*?\|\*", "", text).strip()
-
-
-#: what a name field shows when a contact has none (Brevo renders it inline)
-DEFAULT_FALLBACK = "there"
-_BARE_NAME = re.compile(r"\{\{\s*(FNAME|FIRSTNAME|FIRST_NAME|NAME)\s*\}\}", re.I)
-
-
-def _with_fallbacks(text: str) -> str:
-    """Give bare first-name tags a fallback so no reader sees an empty greeting."""
-    return _BARE_NAME.sub(lambda m: f"{{{{{m.group(1).upper()}|{DEFAULT_FALLBACK}}}}}", text)
 
 
 def generate_subjects(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
+from copilot.errors import LLMError
+
 T = TypeVar("T")
 MIN_ITEM_CHARS = 120
 
@@ -36,3 +38,20 @@ def fit_prompt(
         if not dropped:
             break  # nothing left to drop: the caller reports the overflow
     return prompt, kept, tokens
+
+
+def fit_or_raise(
+    render: Callable[[dict[str, list[T]]], str],
+    groups: Mapping[str, Sequence[T]],
+    drop_order: Sequence[str],
+    count_tokens: Callable[[str], int],
+    budget: int,
+) -> str:
+    """The prompt from `fit_prompt`, or LLMError when even the fewest items overflow `budget`."""
+    prompt, _kept, tokens = fit_prompt(render, groups, drop_order, count_tokens, budget)
+    if tokens > budget:
+        raise LLMError(
+            f"the prompt needs {tokens} tokens but the model's window leaves {budget}; "
+            "raise COPILOT_LLM_CONTEXT_WINDOW"
+        )
+    return prompt

@@ -237,9 +237,14 @@ def parse_campaigns(text: str, source: str = CAMPAIGNS_FILE) -> list[PastCampaig
     return rows
 
 
+def is_brand_slug(name: str) -> bool:
+    """Whether `name` can name a brand (its folder): lower-case letters, digits, - or _."""
+    return bool(_SLUG.match(name))
+
+
 def brand_folder(kb_dir: Path, brand: str) -> Path:
     """The folder of a brand in the KB directory, or a clear error listing the known brands."""
-    if not _SLUG.match(brand):
+    if not is_brand_slug(brand):
         raise UnknownBrandError(
             f"brand {brand!r} is not a valid brand name; use lower-case letters, digits, - or _"
         )
@@ -257,7 +262,7 @@ def load_brand(folder: str | Path) -> BrandKB:
     if not path.is_dir():
         raise UnknownBrandError(f"brand folder not found: {path}")
     name = path.resolve().name
-    if not _SLUG.match(name):
+    if not is_brand_slug(name):
         raise KnowledgeBaseError(
             f"brand folder name {name!r} must be lower-case letters, digits, - or _ (rename it)"
         )

@@ -1,4 +1,4 @@
-"""Builders for the planning/export/results tests: a small brand, a brief, variants, planned
+"""Builders for the planning/export/results/upload tests: a small brand, a brief, variants, planned
 configs, and the keys the fake servers accept. Fixtures live in fakes/fixtures.py."""
 
 from __future__ import annotations
@@ -27,6 +27,24 @@ t-003,,2025-05-06,promotion,lapsed_90d,We saved you a bag: 10% off,Come back for
 t-004,,2025-06-03,newsletter,subscribers_active,The Harbor Log for June,What we're roasting this month.,,9000,3100,210,9,,mailchimp
 t-005,,2025-07-01,welcome,new_subscribers,Welcome to Tidewater Coffee,Here is 10% off your first bag.,,800,420,64,12,,mailchimp
 """
+
+#: rows of an uploaded past_campaigns.csv (CAMPAIGNS_CSV's columns): new, a quoted body over two
+#: lines, a count that is not a number, more clicks than recipients
+GOOD_ROW = "n-001,,2025-08-05,promotion,all_customers,A new roast for August,Fresh this week.,,3000,900,90,,,mailchimp"
+MULTILINE_ROW = (
+    'n-002,,2025-08-12,promotion,all_customers,Two lines of body,Still fresh.,"First line\n'
+    'second line",3000,800,70,,,mailchimp'
+)
+BAD_NUMBER = "n-003,,2025-08-19,promotion,all_customers,Bad count,Oops.,,lots,800,70,,,mailchimp"
+TOO_MANY_CLICKS = (
+    "n-004,,2025-08-26,promotion,all_customers,Too many clicks,Oops.,,100,50,500,,,mailchimp"
+)
+
+
+def upload_csv(*rows: str) -> bytes:
+    """An uploaded past_campaigns.csv: CAMPAIGNS_CSV's header, then `rows`."""
+    return ("\n".join([CAMPAIGNS_CSV.splitlines()[0], *rows]) + "\n").encode()
+
 
 VOICE_MD = """# Tidewater Coffee: voice guide
 

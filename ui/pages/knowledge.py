@@ -12,8 +12,8 @@ from copilot.errors import KnowledgeBaseError
 from copilot.retrieval.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
 from copilot.retrieval.ingest import brand_stats, ingest_brand
 from copilot.retrieval.retrieve import build_context
+from copilot.retrieval.upload import import_files
 from ui import state
-from ui.kb_import import import_files
 from ui.views import retrieval_frames
 
 NEW_BRAND = "+ new brand…"

@@ -1,8 +1,5 @@
 """Import uploaded brand files (voice.md, products.md, past_campaigns.csv): every problem is named,
-and nothing is written unless the whole brand folder validates afterwards.
-
-No Streamlit here: the Knowledge base page calls it, tests call it directly.
-"""
+and nothing is written unless the whole brand folder validates afterwards."""
 
 from __future__ import annotations
 
@@ -20,10 +17,10 @@ from pydantic import BaseModel, Field
 from copilot.errors import KnowledgeBaseError
 from copilot.results.feedback import append_outcomes
 from copilot.retrieval.brand import (
-    _SLUG,
     CAMPAIGNS_FILE,
     PRODUCTS_FILE,
     VOICE_FILE,
+    is_brand_slug,
     load_brand,
     parse_campaigns,
 )
@@ -136,7 +133,7 @@ def import_files(
     """
     brand = brand.strip()
     report = ImportReport(brand=brand)
-    if not _SLUG.match(brand):
+    if not is_brand_slug(brand):
         report.problems.append(
             f"brand name {brand!r}: use lower-case letters, digits, - or _ (e.g. harbor_bean)"
         )
