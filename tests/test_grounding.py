@@ -1,8 +1,9 @@
 """The grounding check: every claim in the copy must be stated by the brief's offer or the KB.
 
-The labelled corpora in fixtures/grounding_corpus.yaml (two fictional businesses) measure recall
+The labelled corpora in fixtures/grounding_corpus.yaml (three fictional businesses) measure recall
 on invented claims and the false-flag rate on grounded copy; the unit cases below pin down how
-forms are normalised and what is not a claim.
+forms are normalised, what is not a claim, how an offer's scope is checked and how a free claim
+that names nothing is judged.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from copilot.brief import Brief
-from copilot.evaluators.claims import extract_claims, facts_from, is_grounded
+from copilot.evaluators.claims import MATCHERS, SOURCES, extract_claims, facts_from, is_grounded
 from copilot.evaluators.grounding import GroundingCheck, source_facts, unsupported
+from copilot.evaluators.offer_scope import SCOPED_KINDS, ScopeVocab, scope_vocab
 from copilot.retrieval.brand import BrandKB, parse_voice
 from copilot.retrieval.context import BrandContext
 from copilot.variants import Variant
@@ -51,16 +54,20 @@ def measure(corpus: dict[str, Any]) -> tuple[float, float, list[str]]:
     return caught / len(invented), flagged / len(grounded), errors
 
 
+CORPORA = ["tea_shop", "bike_shop", "bakery"]
+
+
 def test_corpus_is_large_and_balanced() -> None:
     corpora = load_corpora()
-    main, other = corpora["tea_shop"], corpora["bike_shop"]
-    assert len(main["variants"]) >= 80 and len(other["variants"]) >= 20
-    for corpus in (main, other):
+    assert sorted(corpora) == sorted(CORPORA)
+    assert len(corpora["tea_shop"]["variants"]) >= 80
+    for corpus in corpora.values():
+        assert len(corpus["variants"]) >= 20
         invented = sum(1 for v in corpus["variants"] if v["invented"])
         assert 0.4 <= invented / len(corpus["variants"]) <= 0.6
 
 
-@pytest.mark.parametrize("name", ["tea_shop", "bike_shop"])
+@pytest.mark.parametrize("name", CORPORA)
 def test_grounding_recall_and_false_flags(name: str) -> None:
     corpus = load_corpora()[name]
     recall, false_flags, errors = measure(corpus)
@@ -187,3 +194,186 @@ def test_check_quotes_the_invented_span_and_field() -> None:
     assert bad.status == "fail" and bad.score == 0.0
     for span in ('preheader "30%"', 'preheader "SPRING30"', 'preheader "Friday"'):
         assert span in bad.message
+
+
+# --- offer scope: a universal phrase must not deny a condition the source states ------------
+
+SCOPED_OFFER = "SPRING20: 20% off all teas through Sunday, April 14"
+SCOPED_PRODUCTS = """# Demo Tea facts
+- WELCOME5: $5 off a first order of $30 or more.
+- Free shipping on orders over $50.
+- Club members get 10% off gift sets.
+- Every new kettle comes with a free tasting kit.
+- 200 points = a $10 reward.
+- Pastry Club: 15% off pastries every Saturday.
+"""
+
+
+def scoped(text: str) -> bool:
+    return grounded(text, offer=SCOPED_OFFER, products=SCOPED_PRODUCTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$5 off any order",  # minimum spend and first order
+        "$5 off everything",
+        "Save $5, no minimum",
+        "$5 off for everyone",  # first order
+        "$5 off every order over $30",  # restates the minimum, still denies the first order
+        "Use WELCOME5 on every order",  # a code carries its offer's conditions
+        "Free shipping on all orders",
+        "Free shipping, whatever you spend",
+        "Every order ships free",  # the phrase before the claim
+        "10% off gift sets for everyone",  # members
+        "10% off gift sets, members or not",
+        "Members get 10% off sitewide",  # products
+        "20% off, all year round",  # the offer's date window
+        "20% off teas, every weekend",
+        "A free tasting kit with every order",  # comes with a new kettle
+        "Free tasting kits for everyone",
+        "Your $10 reward on any order",  # 200 points to redeem
+        "15% off pastries, every day",  # "every Saturday" is not every day
+    ],
+)
+def test_universal_scope_that_denies_a_condition_fails(text: str) -> None:
+    assert not scoped(text), [(c.kind, c.value, c.scope) for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Save $5",  # leaving a condition out is fine in a subject line
+        "$5 off your first order",
+        "New here? $5 off when you spend $30",
+        "Free shipping on every order over $50",  # the copy states the condition itself
+        "Any order over $50 ships free",
+        "Save $5 on your first order, and earn points on every order",  # the points' phrase
+        "Everyone's favourite chai, 20% off through Sunday",
+        "20% off every tea through Sunday",  # "every tea" names the products
+        "Club members: 10% off every gift set, always",  # "always" does not deny membership
+        "A free tasting kit comes with every new kettle",
+        "Not valid on all orders: $5 off a first order of $30",  # negated
+        "15% off pastries every Saturday",  # the source says "every Saturday" itself
+        "Cancel any time: free shipping over $50",
+    ],
+)
+def test_omitted_or_restated_conditions_pass(text: str) -> None:
+    assert scoped(text), [(c.kind, c.value, c.scope) for c in extract_claims(text)]
+
+
+def test_scope_message_quotes_the_copy_and_the_sources_condition() -> None:
+    brand = BrandKB(
+        name="demo", folder=Path("."), voice=parse_voice(""), products_text=SCOPED_PRODUCTS
+    )
+    brief = Brief.model_validate(
+        {"brand": "demo", "goal": "promotion", "segment": {"name": "all"}, "offer": SCOPED_OFFER}
+    )
+    (bad,) = GroundingCheck().evaluate(
+        [Variant(subject="Spring tea", preheader="$5 off any order with WELCOME5.")],
+        brief,
+        BrandContext(brand=brand),
+    )
+    assert bad.status == "fail"
+    assert 'preheader "$5"' in bad.message
+    assert '"$5 off any order" overstates the source' in bad.message
+    assert 'a minimum spend ("$30")' in bad.message
+    assert 'a first order or new customers ("first order")' in bad.message
+    assert '"WELCOME5: $5 off a first order of $30 or more"' in bad.message
+
+
+def test_source_conditions_stay_with_their_own_sentence() -> None:
+    facts = facts_from("", SCOPED_PRODUCTS)
+    (five,) = [c for c in facts.of("money") if c.value == "$5.00"]
+    (shipping,) = facts.of("free")[:1]
+    assert {c.kind for c in five.conditions} == {"first_order", "minimum_spend"}
+    assert {c.kind for c in shipping.conditions} == {"minimum_spend"}
+
+
+def test_every_offer_kind_has_a_source_finder() -> None:
+    assert set(SOURCES) == set(SCOPED_KINDS) and set(SOURCES) <= set(MATCHERS)
+
+
+def test_scope_vocabulary_names_known_condition_kinds() -> None:
+    data = scope_vocab().model_dump()
+    data["universal"]["everyone"]["contradicts"].append("postcode")
+    with pytest.raises(ValidationError, match="postcode"):
+        ScopeVocab.model_validate(data)
+
+
+# --- free claims that do not say what is free ----------------------------------------------
+
+NOTHING_FREE = "# Facts\n- Kettle Chai: $16 for a 4 oz tin.\n- Delivery: $6 per order.\n"
+FREE_TIN = NOTHING_FREE + "- Club members get a free tin in their birthday month.\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Join the club (and it's free)",
+        "It's free",
+        "Free of charge.",
+        "It's on us",
+        "Complimentary!",
+        "At no cost to you",
+        "Joining costs nothing",
+        "It won't cost you a thing",
+        "Steeping Club is free to join",
+    ],
+)
+def test_vague_free_claims_are_claims(text: str) -> None:
+    kinds = [c.kind for c in extract_claims(text)]
+    assert kinds == ["free"], kinds
+    assert not grounded(text, offer=None, products=NOTHING_FREE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Count on us for your morning cup",
+        "Complimentary notes of ginger and cardamom",
+        "Feel free to mix and match",
+        "It is on us to make it right",
+    ],
+)
+def test_on_us_and_complimentary_that_are_not_free_claims(text: str) -> None:
+    assert [c for c in extract_claims(text) if c.kind == "free"] == []
+
+
+def check_against(products: str, variant: Variant) -> tuple[str, str]:
+    brand = BrandKB(name="demo", folder=Path("."), voice=parse_voice(""), products_text=products)
+    brief = Brief.model_validate({"brand": "demo", "goal": "promotion", "segment": {"name": "all"}})
+    (result,) = GroundingCheck().evaluate([variant], brief, BrandContext(brand=brand))
+    return result.status, result.message
+
+
+def test_vague_free_claim_rests_on_any_free_offer_and_says_so() -> None:
+    variant = Variant(subject="Happy birthday (it's on us)")
+    status, message = check_against(FREE_TIN, variant)
+    assert status == "pass"
+    assert 'subject "it\'s on us" names nothing; accepted because the sources state "free tin"' in (
+        message
+    )
+    status, message = check_against(NOTHING_FREE, variant)
+    assert status == "fail"
+    assert "a free claim that does not say what is free, and the sources state nothing free" in (
+        message
+    )
+
+
+def test_a_pronoun_takes_the_free_thing_named_before_it() -> None:
+    # the KB's only free thing is a tin: "it" about delivery is not grounded by it
+    assert not grounded("Delivery? It's on us.", offer=None, products=FREE_TIN)
+    assert grounded("A birthday tin? It's on us.", offer=None, products=FREE_TIN)
+    assert grounded("It's on us.", offer=None, products=FREE_TIN)
+    assert grounded(
+        "Join the Steeping Club (and it's free)",
+        offer=None,
+        products="- Steeping Club is our free loyalty programme.\n",
+    )
+
+
+def test_joining_a_club_is_open_to_everyone() -> None:
+    club = "- Steeping Club is our free loyalty programme.\n"
+    assert grounded("Joining the Steeping Club is free for everyone", offer=None, products=club)
+    assert not grounded("A free tin for everyone", offer=None, products=FREE_TIN)

@@ -6,6 +6,11 @@ read from the words around them: "$10 off" is a discount, "orders over $40" a th
 a price; "20% off" is a discount, "48 hours only" a deadline. Extraction runs in passes from the
 most specific pattern to the least, and a later pass never re-reads text an earlier one claimed,
 so "$16.50" is a price and not also the number 16.5. The vocabulary is in data/claims.yaml.
+
+Offers (discounts, free things, codes, BOGOs) also carry their scope (copilot.evaluators.
+offer_scope): in a source, the conditions of their sentence ("over $30", "members"); in copy, the
+universal phrases tied to them ("any order"). A free claim that names nothing ("it's free") takes
+the nearest known free thing before it as its object ("Delivery? It's on us"), or stays vague.
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ from functools import cache
 from pydantic import BaseModel, Field
 
 from copilot.evaluators.datafiles import load_model
-from copilot.evaluators.text import normalise_quotes
+from copilot.evaluators.offer_scope import (
+    Condition,
+    Scope,
+    annotate,
+    contradicted,
+    explain,
+    is_scoped,
+)
+from copilot.evaluators.text import normalise_quotes, quote, sentence_at
 
 
 class FreeVocab(BaseModel):
@@ -29,9 +42,8 @@ class FreeVocab(BaseModel):
     stop_words: list[str]
     objects: dict[str, list[str]]
     generic: list[str]
+    vague: str
     services: list[str]
-    universal: list[str]
-    conditions: list[str]
 
 
 class Currencies(BaseModel):
@@ -76,12 +88,13 @@ class Claim:
     role: str = "plain"
     #: free claims: the words of the free thing ("bike", "fit"); others: empty
     words: frozenset[str] = frozenset()
-    #: free claims in copy: stated as applying to every order ("on all orders")
-    universal: bool = False
-    #: free claims in sources: stated with a condition ("on orders over $40")
-    conditional: bool = False
-    #: the sentence the claim is in (ties a price to the product named beside it)
+    #: the sentence the claim is in (ties a price to the product named beside it, and names
+    #: the conditions of an offer in messages)
     context: str = ""
+    #: offers: the conditions their sentence states ("over $30", "members"); see offer_scope
+    conditions: tuple[Condition, ...] = ()
+    #: offers in copy: universal phrases tied to them ("any order", "for everyone")
+    scope: tuple[Scope, ...] = ()
 
     def describe(self) -> str:
         """What the claim says, in a few words, for messages."""
@@ -98,7 +111,11 @@ class Claim:
             "quantity": f"quantity {self.value}",
             "number": f"number {self.value}",
             "year": f"year {self.value}",
-            "free": f"free {self.value}" + (" on every order" if self.universal else ""),
+            "free": (
+                "a free claim that does not say what is free"
+                if self.value == vocab().free.vague
+                else f"free {self.value}"
+            ),
             "loyalty": f"loyalty promise ({self.value.replace('_', ' ')})",
             "multiplier": f"{self.value}x multiplier",
             "guarantee": f"guarantee ({self.value.replace('_', ' ')})",
@@ -165,8 +182,6 @@ class _Patterns:
     free_after: re.Pattern[str]
     free_before: re.Pattern[str]
     hyphen_free: re.Pattern[str]
-    universal: re.Pattern[str]
-    conditions: re.Pattern[str]
     loyalty: list[tuple[str, re.Pattern[str]]]
     guarantee: list[tuple[str, re.Pattern[str]]]
     accolades: list[tuple[str, re.Pattern[str]]]
@@ -323,19 +338,16 @@ def patterns() -> _Patterns:
         scarcity=_phrases(v.scarcity_phrases),
         free_not=_phrases(free.not_claims),
         free_after=re.compile(
-            r"(?P<obj>(?:[\w&'’.-]+\s+){0,2}[\w&'’.-]+?)(?:'s|’s)?\s*,?\s*"
+            r"(?:(?P<obj>(?:[\w&'’.-]+\s+){0,2}[\w&'’.-]+?)(?:'s|’s)?\s*,?\s*|(?<![\w'’-]))"
             rf"(?P<phrase>{_alt(free.after_object, escape=False)})(?![\w-])",
             re.I,
         ),
         free_before=re.compile(
-            rf"(?<![\w-])(?P<phrase>{_alt(free.before_object)})(?![\w-])(?P<rest>[^.,!?;:\n]{{0,60}})",
+            rf"(?<![\w-])(?P<phrase>{_alt(free.before_object, escape=False)})(?![\w-])"
+            r"(?P<rest>[^.,!?;:\n]{0,60})",
             re.I,
         ),
         hyphen_free=re.compile(r"\b[\w]+-free\b", re.I),
-        universal=re.compile(
-            rf"^[^.!?;]{{0,40}}?\b(?:{_alt(free.universal, escape=False)})\b", re.I
-        ),
-        conditions=re.compile(rf"\b(?:{_alt(free.conditions, escape=False)})\b", re.I),
         loyalty=[
             (k, _phrases(p))
             for k, p in sorted(v.loyalty.items(), key=lambda kv: kv[0] == "program")
@@ -426,7 +438,7 @@ def _role(kind: str, text: str, start: int, end: int) -> str:
 
 def _topic(res: dict[str, re.Pattern[str]], text: str, start: int, end: int) -> str:
     """Role from the nearest topic word in the sentence ("ships": dispatch, "arrives": arrival)."""
-    sentence_start, sentence = _sentence_at(text, start, end)
+    sentence_start, sentence = sentence_at(text, start, end)
     best: tuple[int, str] | None = None
     for key, pattern in res.items():
         if not key.endswith("_topic"):
@@ -440,41 +452,61 @@ def _topic(res: dict[str, re.Pattern[str]], text: str, start: int, end: int) -> 
     return best[1] if best else "plain"
 
 
-_BOUNDARY = re.compile(r"[.!?;](?=\s|$)|\n")
-
-
-def _sentence_at(text: str, start: int, end: int) -> tuple[int, str]:
-    """Where the sentence (or bullet line) around a span starts, and its text."""
-    left = 0
-    for m in _BOUNDARY.finditer(text[:start]):
-        left = m.end()
-    right = _BOUNDARY.search(text, end)
-    return left, text[left : right.start() if right else len(text)]
-
-
 def _sentence(text: str, start: int, end: int) -> str:
     """The sentence (or bullet line) around a span; "$16.50" does not end a sentence."""
-    return _sentence_at(text, start, end)[1]
+    return sentence_at(text, start, end)[1]
+
+
+@cache
+def _canonical_objects() -> dict[str, str]:
+    return {w: obj for obj, ws in vocab().free.objects.items() for w in ws}
+
+
+def _object_word(word: str) -> str:
+    """A word of a free thing in canonical form ("deliveries" -> "shipping", "tins" -> "tin")."""
+    canon = _canonical_objects()
+    w = word.lower().strip("'’.,")
+    w = re.sub(r"(?:'s|’s)$", "", w)
+    if w in canon:
+        return canon[w]
+    if len(w) > 3 and w.endswith("s") and w[:-1] in canon:
+        return canon[w[:-1]]
+    return w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
 
 
 def _free_object(words: list[str]) -> tuple[str, frozenset[str]]:
-    """Canonical head noun and all canonical words of the thing stated as free."""
+    """Canonical head noun and all canonical words of the thing stated as free.
+
+    The head is the last word naming a known object ("free shipping worth it" is shipping),
+    else the last word. A pronoun names nothing ("it's free"): the head is then the last other
+    word ("try it for free" is a trial), or the vague object when there is none.
+    """
     free = vocab().free
-    canon = {w: obj for obj, ws in free.objects.items() for w in ws}
+    normed = [_object_word(w) for w in words if w]
+    named = [w for w in normed if w != free.vague]
+    known = [w for w in named if w in free.objects]
+    head = known[-1] if known else named[-1] if named else free.vague
+    return head, frozenset(normed)
 
-    def norm(word: str) -> str:
-        w = word.lower().strip("'’.,")
-        w = re.sub(r"(?:'s|’s)$", "", w)
-        if w in canon:
-            return canon[w]
-        if len(w) > 3 and w.endswith("s") and w[:-1] in canon:
-            return canon[w[:-1]]
-        return w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
 
-    normed = [norm(w) for w in words if w]
-    if not normed:
-        return free.generic[0], frozenset()
-    return normed[-1], frozenset(normed)
+_WORD = re.compile(r"[\w&'’-]+")
+_ANTECEDENT_REACH = 80
+
+
+def _antecedent(text: str, start: int) -> str | None:
+    """The free thing a pronoun refers to: the nearest known object word before it.
+
+    "Delivery? It's on us" is about delivery; the search stops at the end of the previous
+    sentence ("." or a new line, not "?" or a parenthesis, which often introduce the pronoun).
+    """
+    free = vocab().free
+    before = text[max(0, start - _ANTECEDENT_REACH) : start]
+    before = re.split(r"[.!\n]", before)[-1]
+    for m in reversed(list(_WORD.finditer(before))):
+        word = _object_word(m.group(0))
+        if word in free.objects and word != free.vague:
+            return word
+    return None
 
 
 def _scan_free(sc: _Scanner) -> None:
@@ -492,30 +524,28 @@ def _scan_free(sc: _Scanner) -> None:
         if not sc.free(ps, pe):
             continue
         phrase = m.group("phrase").lower()
-        scoped = False
         if "ship" in phrase:
             head, words = "shipping", frozenset({"shipping"})
             start = ps
-            # "Subscriptions always ship free" is about subscriptions, not every order
-            subject = [w.lower().strip("'’.,") for w in m.group("obj").split()]
-            subject = [w for w in subject if w not in skip and w not in _UNSCOPED]
-            scoped = bool(subject)
+        elif m.group("obj") is None and re.match(r"(?:is|are|'s|comes?|goes?)\b", phrase):
+            continue  # "Is free shipping worth it?": "free" belongs to what follows
         else:
-            obj_words = [w for w in m.group("obj").split() if w.lower() not in skip]
+            obj_words = [w for w in (m.group("obj") or "").split() if w.lower() not in skip]
             obj_words = [w for w in obj_words if w.lower() not in stop][-2:]
-            if not obj_words:
-                continue
             head, words = _free_object(obj_words)
-            start = m.start("obj")
+            start = m.start("obj") if obj_words else ps
         if sc.negated(start):
             sc.take(ps, pe)
             continue
-        _add_free(sc, head, words, start, pe, scoped)
+        _add_free(sc, head, words, start, pe)
     for m in p.free_before.finditer(text):
         if not sc.free(m.start("phrase"), m.end("phrase")):
             continue
         collected: list[str] = []
-        for word in re.findall(r"[\w&'’-]+", m.group("rest"))[:5]:
+        rest = m.group("rest")
+        # "free to join", "free to enter": the verb says what is free
+        verb = re.match(r"\s+to\s+([\w-]+)", rest)
+        for word in [verb.group(1)] if verb else _WORD.findall(rest)[:5]:
             lw = word.lower()
             if lw in stop:
                 break
@@ -529,7 +559,7 @@ def _scan_free(sc: _Scanner) -> None:
         head, words = _free_object(collected)
         end = m.end("phrase")
         if collected:
-            last = m.group("rest").find(collected[-1])
+            last = rest.find(collected[-1])
             end = m.start("rest") + last + len(collected[-1])
         if sc.negated(m.start()):
             sc.take(m.start(), end)
@@ -537,45 +567,11 @@ def _scan_free(sc: _Scanner) -> None:
         _add_free(sc, head, words, m.start(), end)
 
 
-#: subjects of "... ship free" that do not narrow who gets it
-_UNSCOPED = {
-    "order",
-    "orders",
-    "it",
-    "they",
-    "everything",
-    "all",
-    "always",
-    "now",
-    "also",
-    "still",
-    "and",
-    "that",
-    "which",
-    "today",
-    "bags",
-    "bag",
-    "coffee",
-}
-
-
-def _add_free(
-    sc: _Scanner, head: str, words: frozenset[str], start: int, end: int, scoped: bool = False
-) -> None:
-    p = patterns()
-    after = sc.text[end : end + 60]
-    sentence = _sentence(sc.text, start, end)
+def _add_free(sc: _Scanner, head: str, words: frozenset[str], start: int, end: int) -> None:
+    if head == vocab().free.vague and (found := _antecedent(sc.text, start)):
+        head, words = found, words | {found}
     sc.add(
-        Claim(
-            kind="free",
-            value=head,
-            text=sc.text[start:end],
-            start=start,
-            end=end,
-            words=words,
-            universal=bool(p.universal.search(after)),
-            conditional=scoped or bool(p.conditions.search(sentence)),
-        )
+        Claim(kind="free", value=head, text=sc.text[start:end], start=start, end=end, words=words)
     )
 
 
@@ -769,7 +765,18 @@ def extract_claims(text: str) -> list[Claim]:
             add("number", str(n), m)
     for m in sc.spans(p.number):
         add("number", fmt(parse_number(m.group(0))), m)
-    return sorted(sc.claims, key=lambda c: (c.start, c.end))
+    return _with_scope(text, sorted(sc.claims, key=lambda c: (c.start, c.end)))
+
+
+def _with_scope(text: str, claims: list[Claim]) -> list[Claim]:
+    """Offers with the conditions of their sentence and the universal phrases tied to them."""
+    out = []
+    for claim, (conditions, scope) in zip(claims, annotate(text, claims), strict=True):
+        if is_scoped(claim):
+            context = claim.context or _sentence(text, claim.start, claim.end)
+            claim = replace(claim, context=context, conditions=conditions, scope=scope)
+        out.append(claim)
+    return out
 
 
 def _unit_key(written: str, table: Mapping[str, object]) -> str:
@@ -863,12 +870,20 @@ def _bound_sources(claim: Claim, sources: list[Claim]) -> list[Claim]:
     return [s for s in sources if names[id(s)] & named or not names[id(s)] & specific]
 
 
-def _same_value(kind: str) -> Callable[[Claim, Facts], bool]:
-    def check(claim: Claim, facts: Facts) -> bool:
-        sources = _bound_sources(claim, facts.of(kind))
-        return any(s.value == claim.value and _role_ok(claim, s) for s in sources)
+#: the source claims that state the same thing as a copy claim
+Finder = Callable[[Claim, Facts], list[Claim]]
 
-    return check
+
+def _same_value(kind: str) -> Finder:
+    def find(claim: Claim, facts: Facts) -> list[Claim]:
+        sources = _bound_sources(claim, facts.of(kind))
+        return [s for s in sources if s.value == claim.value and _role_ok(claim, s)]
+
+    return find
+
+
+def _found(find: Finder) -> Callable[[Claim, Facts], bool]:
+    return lambda claim, facts: bool(find(claim, facts))
 
 
 def _quantity(claim: Claim, facts: Facts) -> bool:
@@ -910,25 +925,28 @@ def _number(claim: Claim, facts: Facts) -> bool:
     return claim.value in facts.numbers
 
 
-def _code(claim: Claim, facts: Facts) -> bool:
+def _code_sources(claim: Claim, facts: Facts) -> list[Claim]:
     if claim.value == "*":
-        return any(s.value != "*" for s in facts.of("code"))
-    return claim.value in facts.tokens or any(s.value == claim.value for s in facts.of("code"))
+        return [s for s in facts.of("code") if s.value != "*"]
+    return [s for s in facts.of("code") if s.value == claim.value]
 
 
-def _free(claim: Claim, facts: Facts) -> bool:
+def _code(claim: Claim, facts: Facts) -> bool:
+    # a code the sources write without a cue ("WELCOME5: $5 off") is still stated
+    return bool(_code_sources(claim, facts)) or claim.value in facts.tokens
+
+
+def _free_sources(claim: Claim, facts: Facts) -> list[Claim]:
     free = vocab().free
+    if claim.value == free.vague:
+        return facts.of("free")  # "it's free": any free offer, and the message says so
     matches = []
     for s in facts.of("free"):
         same = claim.value == s.value or claim.value in s.words or s.value in claim.words
         generic = claim.value in free.generic and s.value not in free.services
         if same or generic:
             matches.append(s)
-    if not matches:
-        return False
-    if claim.universal:
-        return any(not s.conditional for s in matches)
-    return True
+    return matches
 
 
 def _loyalty(claim: Claim, facts: Facts) -> bool:
@@ -953,37 +971,82 @@ def _any_of_kind(kind: str) -> Callable[[Claim, Facts], bool]:
     return lambda claim, facts: bool(facts.of(kind))
 
 
-def _bogo(claim: Claim, facts: Facts) -> bool:
-    return any(s.value == claim.value for s in facts.of("bogo"))
+def _bogo_sources(claim: Claim, facts: Facts) -> list[Claim]:
+    return [s for s in facts.of("bogo") if s.value == claim.value]
 
 
 def _year(claim: Claim, facts: Facts) -> bool:
     return claim.value in facts.numbers
 
 
-MATCHERS: dict[str, Callable[[Claim, Facts], bool]] = {
+#: for offers (see offer_scope.SCOPED_KINDS): the sources whose conditions copy must respect
+SOURCES: dict[str, Finder] = {
     "percent": _same_value("percent"),
     "money": _same_value("money"),
-    "duration": _same_value("duration"),
+    "free": _free_sources,
+    "code": _code_sources,
+    "bogo": _bogo_sources,
+}
+
+MATCHERS: dict[str, Callable[[Claim, Facts], bool]] = {
+    "percent": _found(SOURCES["percent"]),
+    "money": _found(SOURCES["money"]),
+    "duration": _found(_same_value("duration")),
     "quantity": _quantity,
-    "time": _same_value("time"),
-    "multiplier": _same_value("multiplier"),
-    "stock": _same_value("stock"),
-    "accolade": _same_value("accolade"),
+    "time": _found(_same_value("time")),
+    "multiplier": _found(_same_value("multiplier")),
+    "stock": _found(_same_value("stock")),
+    "accolade": _found(_same_value("accolade")),
     "date": _date,
     "weekday": _weekday,
     "deadline": _deadline,
     "number": _number,
     "year": _year,
     "code": _code,
-    "free": _free,
+    "free": _found(SOURCES["free"]),
     "loyalty": _loyalty,
     "guarantee": _guarantee,
     "scarcity": _any_of_kind("scarcity"),
-    "bogo": _bogo,
+    "bogo": _found(SOURCES["bogo"]),
 }
 
 
+def _source_sentence(claim: Claim) -> str:
+    return quote(claim.context.strip().lstrip("-*•+ "), 90)[1:-1]
+
+
+def problem(claim: Claim, facts: Facts) -> str | None:
+    """What is wrong with a claim given the sources (None when they ground it), for messages.
+
+    Either the sources do not state it, or they state it with a condition that a universal
+    phrase tied to it in the copy contradicts ("$5 off any order" against "$5 off a first
+    order of $30 or more").
+    """
+    if not MATCHERS[claim.kind](claim, facts):
+        if claim.kind == "free" and claim.value == vocab().free.vague:
+            return f"{claim.describe()}, and the sources state nothing free"
+        return claim.describe()
+    if not claim.scope:
+        return None
+    sources = SOURCES[claim.kind](claim, facts)
+    if not sources or any(not contradicted(claim.scope, s.conditions, s.scope) for s in sources):
+        return None
+    # quote the source most like the copy: the one sharing most of the copy's own conditions
+    own = {c.kind for c in claim.conditions}
+    first = max(sources, key=lambda s: len(own & {c.kind for c in s.conditions}))
+    why = explain(claim.scope, first.conditions, _source_sentence(first), first.scope)
+    return f"{claim.describe()}; {why}"
+
+
 def is_grounded(claim: Claim, facts: Facts) -> bool:
-    """Whether the sources state the same kind of claim with the same value (and role)."""
-    return MATCHERS[claim.kind](claim, facts)
+    """Whether the sources state the claim: same kind and value (and role), within its scope."""
+    return problem(claim, facts) is None
+
+
+def vague_basis(claim: Claim, facts: Facts) -> str | None:
+    """For a grounded free claim that names nothing ("it's free"): the free offer it rests on."""
+    if claim.kind != "free" or claim.value != vocab().free.vague:
+        return None
+    offers = SOURCES["free"](claim, facts)
+    usable = [s for s in offers if not contradicted(claim.scope, s.conditions, s.scope)]
+    return usable[0].text if usable else None

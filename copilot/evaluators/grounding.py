@@ -4,7 +4,11 @@ Claims are found by copilot.evaluators.claims (numbers, percentages, prices, cod
 deadlines, durations, "free ..." claims, loyalty promises, guarantees, scarcity, accolades). A
 claim is grounded only when the allowed sources (the brief's `offer` and the brand's products.md)
 state the same kind of claim with the same value: "20% off" needs a 20% discount there, "free
-shipping over $40" needs both free shipping and a $40 threshold. Anything else fails, quoted.
+shipping over $40" needs both free shipping and a $40 threshold. An offer the copy ties to a
+universal scope ("$5 off any order") must not carry a condition there that the scope denies
+("$5 off a first order of $30 or more"; see copilot.evaluators.offer_scope). A free claim that
+names nothing ("it's free") passes when the sources state any free offer, and the message says
+which. Anything else fails, quoted.
 """
 
 from __future__ import annotations
@@ -16,7 +20,15 @@ from typing import Any
 
 from copilot.brief import Brief
 from copilot.evaluators.base import register
-from copilot.evaluators.claims import Claim, Facts, extract_claims, facts_from, is_grounded
+from copilot.evaluators.claims import (
+    Claim,
+    Facts,
+    extract_claims,
+    facts_from,
+    is_grounded,
+    problem,
+    vague_basis,
+)
 from copilot.evaluators.merge_tags import strip_tags
 from copilot.evaluators.text import copy_fields, html_to_text, quote
 from copilot.retrieval.context import BrandContext
@@ -67,9 +79,9 @@ class GroundingCheck:
 
     def _one(self, variant: Variant, facts: Facts) -> CheckResult:
         claims = variant_claims(variant)
-        bad = [(where, c) for where, c in claims if not is_grounded(c, facts)]
+        bad = [(where, c, why) for where, c in claims if (why := problem(c, facts))]
         if bad:
-            listed = "; ".join(f"{where} {quote(c.text, 50)} ({c.describe()})" for where, c in bad)
+            listed = "; ".join(f"{where} {quote(c.text, 50)} ({why})" for where, c, why in bad)
             return CheckResult(
                 name=self.name,
                 status="fail",
@@ -77,11 +89,18 @@ class GroundingCheck:
                 message=f"not stated in the brief's offer or the brand facts: {listed}",
             )
         if claims:
+            vague = [
+                f"{where} {quote(c.text, 40)} names nothing; accepted because the sources state "
+                f"{quote(basis, 40)}"
+                for where, c in claims
+                if (basis := vague_basis(c, facts))
+            ]
+            note = "".join(f"; {v}" for v in vague)
             return CheckResult(
                 name=self.name,
                 status="pass",
                 score=1.0,
-                message=f"all {len(claims)} claim(s) are stated in the offer or the brand facts",
+                message=f"all {len(claims)} claim(s) are stated in the offer or the brand facts{note}",
             )
         return CheckResult(name=self.name, status="pass", score=1.0, message="no factual claims")
 

@@ -53,3 +53,15 @@ def quote(text: str, limit: int = 70) -> str:
 def normalise_quotes(text: str) -> str:
     """Curly quotes and apostrophes as straight ones, so lexicons match either."""
     return text.translate(str.maketrans("’‘“”", "''\"\""))
+
+
+_BOUNDARY = re.compile(r"[.!?;](?=\s|$)|\n")
+
+
+def sentence_at(text: str, start: int, end: int) -> tuple[int, str]:
+    """Where the sentence (or bullet line) around a span starts, and its text."""
+    left = 0
+    for m in _BOUNDARY.finditer(text[:start]):
+        left = m.end()
+    right = _BOUNDARY.search(text, end)
+    return left, text[left : right.start() if right else len(text)]
