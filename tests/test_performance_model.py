@@ -312,6 +312,8 @@ def test_train_command_with_brand_writes_model_and_card(tmp_path: Path) -> None:
             str(out),
             "--holdout",
             str(HOLDOUT),
+            # the LM block is covered by test_train_command_with_lm_features (and is slow)
+            "--no-lm-features",
         ],
         capture_output=True,
         text=True,
@@ -322,11 +324,46 @@ def test_train_command_with_brand_writes_model_and_card(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "held-out accuracy" in proc.stderr
     card = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert card["lm_features"] is None
     assert card["training"]["brand"] == "demo"
     assert card["training"]["brand_tests"] == len(BRAND_TESTS)
     assert card["training"]["source_sha256"] and card["holdout"]["model"]["pairs"] > 0
     loaded = load_model(out)
     assert loaded.coef.shape[0] == card["bootstrap_replicates"] + 1
+
+
+@pytest.mark.integration
+def test_train_command_with_lm_features(tmp_path: Path) -> None:
+    """The default: Gemma hidden states join the features, and `model show` says so."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    tests = sorted({row.split(",", 1)[0] for row in lines[1:]})[:25]
+    subset = tmp_path / "subset.csv"
+    subset.write_text(
+        "\n".join([lines[0], *(r for r in lines[1:] if r.split(",", 1)[0] in tests)]) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "lm.npz"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
+    env.update(COPILOT_MODEL_CACHE_DIR=str(tmp_path / "c"))
+    run = [sys.executable, "-m", "copilot.cli", "model"]
+    proc = subprocess.run(
+        [*run, "train", "--ab-tests", str(subset), "--out", str(out), "--holdout", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "language-model features" in proc.stderr
+    card = load_model(out).card
+    assert card.lm_features is not None
+    assert (card.lm_features.model, card.lm_features.dim) == ("bundled:gemma-3-270m-q4_k_m", 640)
+    show = subprocess.run(
+        [*run, "show", "--model", str(out)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert show.returncode == 0, show.stderr
+    assert "640 hidden-state features of bundled:gemma-3-270m-q4_k_m" in show.stdout
 
 
 def test_train_command_refuses_brand_without_ab_history(tmp_path: Path) -> None:
@@ -371,7 +408,13 @@ def test_shipped_model_is_small_safe_and_documented() -> None:
     card_file = SHIPPED_MODEL.with_suffix(".json")
     assert SHIPPED_MODEL.stat().st_size + card_file.stat().st_size < 5 * 1024 * 1024
     with np.load(SHIPPED_MODEL, allow_pickle=False) as arrays:
-        assert set(arrays.files) == {"coef", "feature_mean", "feature_scale"}
+        assert set(arrays.files) == {
+            "coef",
+            "feature_mean",
+            "feature_scale",
+            "lm_mean",
+            "lm_scale",
+        }
     card = load_model(SHIPPED_MODEL).card
     assert card.holdout is not None and card.training.source_sha256
     attribution = (SHIPPED_MODEL.parent / "ATTRIBUTION.md").read_text(encoding="utf-8")

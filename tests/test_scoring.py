@@ -149,8 +149,10 @@ def test_default_evaluators_on_real_embedder(context: BrandContext) -> None:
     ]
     out = evaluate_variants(variants, BRIEF, context, Settings(_env_file=None))  # type: ignore[call-arg]
     names = [x.name for x in out[0].checks]
-    expected = [n for n in DEFAULT_EVALUATORS if n != "performance"]
-    assert [n for n in names if n != "performance"] == expected
+    optional = ("performance", "judge")  # the judge is off by default
+    expected = [n for n in DEFAULT_EVALUATORS if n not in optional]
+    assert [n for n in names if n not in optional] == expected
+    assert "judge" not in names
     assert all(v.score is not None and 0 <= v.score <= 100 for v in out)
     assert out[0].score > out[2].score
     assert "near-duplicate of variant 2" in next(

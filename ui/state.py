@@ -42,11 +42,15 @@ BUNDLED_NAME = "Gemma 3 270M (bundled, Q4_K_M)"
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
-def cached_llm(settings_json: str) -> LLM:
-    """The model, loaded once per server process (reruns and sessions reuse it)."""
-    from copilot.workflow import get_llm
+def cached_llm(_settings: Settings, settings_json: str) -> LLM:
+    """The model, loaded once per server process (reruns and sessions reuse it).
 
-    return get_llm(Settings.model_validate_json(settings_json))
+    `settings_json` (secrets masked) is the cache key; the model is built from the settings
+    object itself, since settings rebuilt from masked JSON would send "**********" as the key.
+    """
+    from copilot.llm.registry import shared_llm
+
+    return shared_llm(_settings)
 
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
@@ -90,7 +94,7 @@ def llm() -> LLM:
     if override is not None:
         return override  # type: ignore[no-any-return]
     s = settings()
-    model = cached_llm(s.model_dump_json())
+    model = cached_llm(s, s.model_dump_json())
     # usage is per run: every generation or refinement reports only its own calls
     from copilot.llm.base import UsageRecord
 

@@ -40,7 +40,11 @@ def register(app: typer.Typer) -> None:
         arms = read_ab_tests(tests)
         predictor = get_predictor(get_settings(), path=model)
         info(f"{len(arms)} arms read from {tests}; scoring significant pairs...")
-        report = benchmark_ab_winners(arms, predictor, source=str(tests))
+
+        def progress(done: int, total: int) -> None:
+            info(f"[{done / total:4.0%}] scored {done}/{total} distinct headlines")
+
+        report = benchmark_ab_winners(arms, predictor, source=str(tests), progress=progress)
         if report.identical_skipped:
             info(f"skipped {report.identical_skipped} pairs whose headlines are identical")
         if as_json:

@@ -10,6 +10,7 @@ import typer
 from copilot.brief import Brief, load_brief
 from copilot.commands._io import info, print_json
 from copilot.errors import KnowledgeBaseError
+from copilot.evaluators.judge import judge_note
 from copilot.evaluators.scoring import evaluate_variants
 from copilot.evaluators.variant_files import read_variants_csv
 from copilot.retrieval.brand import brand_folder, load_brand
@@ -107,10 +108,15 @@ def register(app: typer.Typer) -> None:
         ],
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     ) -> None:
-        """Score and check variants: hard checks, brand voice, diversity, predicted performance."""
+        """Score and check variants: hard checks, brand voice, diversity, predicted performance
+        and, with COPILOT_JUDGE and a chat model, an LLM judge's rubric."""
         settings = get_settings()
         parsed = load_brief(brief)
         items = read_variants(variants)
+        # before retrieval: a judge's model loads before the embedder starts torch's thread pool
+        note = judge_note(settings)
+        if note:
+            info(f"note: {note}")
         context = brand_context(parsed, settings)
         scored = evaluate_variants(items, parsed, context, settings)
         if as_json:

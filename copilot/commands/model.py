@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from copilot.commands._io import info, print_json
@@ -47,9 +49,18 @@ def register(app: typer.Typer) -> None:
         brand_weight: Annotated[
             float, typer.Option("--brand-weight", help="Weight of a brand pair vs a public pair.")
         ] = 5.0,
+        lm_features: Annotated[
+            bool,
+            typer.Option(
+                "--lm-features/--no-lm-features",
+                help="Add the bundled Gemma 3 270M's hidden states to the features (more "
+                "accurate; encoding takes about 0.15 s per headline on 2 cores, cached).",
+            ),
+        ] = True,
     ) -> None:
         """Train the model on real A/B outcomes; prints inner CV and held-out accuracy."""
         from copilot.errors import InputFileError
+        from copilot.evaluators.lm_features import BUNDLED_LM, CHUNK, get_lm_encoder
         from copilot.evaluators.perf_data import arms_from_campaigns, read_ab_tests
         from copilot.evaluators.perf_training import cached_embed, train_performance_model
         from copilot.retrieval.brand import brand_folder, load_brand
@@ -67,13 +78,27 @@ def register(app: typer.Typer) -> None:
                     "so there is no A/B history to learn from; fill in ab_test_id or drop --brand"
                 )
             info(f"brand {brand}: {len(brand_arms)} arms from its own A/B tests")
+        cache = settings.model_cache_dir / "embeddings"
+        lm_embed = None
+        if lm_features:
+            # the language model loads before torch (the embedder): see workflow.generate
+            lm_encoder = get_lm_encoder(BUNDLED_LM, settings.model_cache_dir, settings.llm_threads)
+
+            def lm_encode(texts: Sequence[str]) -> np.ndarray:
+                def step(done: int, total: int) -> None:
+                    if done == total or done % 1024 < CHUNK:
+                        info(f"[{done / total:4.0%}] language-model features {done}/{total}")
+
+                return lm_encoder.encode(texts, progress=step)
+
+            lm_embed = cached_embed(lm_encode, f"{BUNDLED_LM}:mean", cache)
         embedder = get_embedder(settings.embedding_model)
-        embed = cached_embed(
-            embedder.encode, settings.embedding_model, settings.model_cache_dir / "embeddings"
-        )
+        embed = cached_embed(embedder.encode, settings.embedding_model, cache)
         model = train_performance_model(
             arms,
             embed,
+            lm_embed=lm_embed,
+            lm_model=BUNDLED_LM if lm_features else None,
             embedding_model=settings.embedding_model,
             source=ab_tests.name,
             source_sha256=hashlib.sha256(ab_tests.read_bytes()).hexdigest(),
@@ -115,6 +140,11 @@ def register(app: typer.Typer) -> None:
         )
         if t.brand:
             typer.echo(f"brand {t.brand}: {t.brand_tests} tests, weight {t.brand_weight:g}")
+        lm = card.lm_features
+        typer.echo(
+            f"features: {card.embedding_model} embedding, {len(card.hand_features)} text features"
+            + (f", {lm.dim} hidden-state features of {lm.model}" if lm else "")
+        )
         if card.holdout:
             h = card.holdout.model
             typer.echo(

@@ -23,6 +23,11 @@ class Evaluator(Protocol):
     ) -> list[CheckResult]: ...
 
 
+class Unavailable(Exception):
+    """A soft evaluator has no score to give: switched off when created, or nothing usable for
+    this set when evaluating. Scoring leaves its component out (weights renormalise)."""
+
+
 EvaluatorFactory = Callable[[Settings], Evaluator]
 _REGISTRY: dict[str, EvaluatorFactory] = {}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,7 +17,10 @@ class WinnerPredictor(Protocol):
     """Anything that gives P(a[i] beats b[i]) (with an interval) for many pairs at once."""
 
     def win_probabilities(
-        self, a: Sequence[str], b: Sequence[str]
+        self,
+        a: Sequence[str],
+        b: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
@@ -57,7 +60,10 @@ def _score(diff: np.ndarray, a_wins: np.ndarray) -> Score:
 
 
 def benchmark_ab_winners(
-    arms: Sequence[Arm], predictor: WinnerPredictor, source: str = "tests CSV"
+    arms: Sequence[Arm],
+    predictor: WinnerPredictor,
+    source: str = "tests CSV",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ABWinnersReport:
     """Predict the winner of every significant pair (p < 0.05) and compare with the baselines.
 
@@ -74,7 +80,7 @@ def benchmark_ab_winners(
     a, b = pairs.a[sig], pairs.b[sig]
     wins = pairs.a_wins[sig]
     p, _, _ = predictor.win_probabilities(
-        [arms[i].headline for i in a], [arms[i].headline for i in b]
+        [arms[i].headline for i in a], [arms[i].headline for i in b], progress
     )
     lengths = np.asarray([len(arm.headline) for arm in arms], dtype=np.float64)
     model = _score(np.asarray(p, dtype=np.float64) - 0.5, wins)

@@ -59,6 +59,15 @@ class CrossValidation(BaseModel):
     per_fold: list[float]
 
 
+class LMFeatures(BaseModel):
+    """The language-model block of the features: which model, how wide, how strongly weighted."""
+
+    model: str = Field(description="'bundled:gemma-3-270m-q4_k_m' or the path of a GGUF file")
+    dim: int = Field(gt=0)
+    pooling: str = "mean"
+    weight: float = Field(gt=0, description="scale of the standardised block against the embedding")
+
+
 class ModelCard(BaseModel):
     """Metadata stored beside the coefficients: how to rebuild features and how it was trained."""
 
@@ -72,6 +81,8 @@ class ModelCard(BaseModel):
     lexicon: dict[str, list[str]]
     regularization_c: float
     hand_feature_weight: float
+    #: None for models trained on the sentence embedding and hand features alone
+    lm_features: LMFeatures | None = None
     bootstrap_replicates: int
     seed: int
     win_scale: float = Field(gt=0, description="P(A beats B) = sigmoid(win_scale * (s_A - s_B))")
@@ -82,7 +93,8 @@ class ModelCard(BaseModel):
 
 
 class PerformanceModel:
-    """Linear score s(text) = w . [embedding, scaled hand features], with bootstrap refits."""
+    """Linear score s(text) = w . [embedding, scaled hand features, scaled LM features], with
+    bootstrap refits. The LM block is there only when the card names an `lm_features` model."""
 
     def __init__(
         self,
@@ -90,13 +102,23 @@ class PerformanceModel:
         coef: np.ndarray,
         feature_mean: np.ndarray,
         feature_scale: np.ndarray,
+        lm_mean: np.ndarray | None = None,
+        lm_scale: np.ndarray | None = None,
     ) -> None:
         self.card = card
         #: row 0 is the fit on all training data, rows 1.. are the bootstrap refits
         self.coef = np.asarray(coef, dtype=np.float32)
         self.feature_mean = np.asarray(feature_mean, dtype=np.float32)
         self.feature_scale = np.asarray(feature_scale, dtype=np.float32)
-        expected = card.embedding_dim + len(card.hand_features)
+        lm_dim = card.lm_features.dim if card.lm_features else 0
+        self.lm_mean = np.asarray(np.zeros(lm_dim) if lm_mean is None else lm_mean, np.float32)
+        self.lm_scale = np.asarray(np.ones(lm_dim) if lm_scale is None else lm_scale, np.float32)
+        if self.lm_mean.shape != (lm_dim,) or self.lm_scale.shape != (lm_dim,):
+            raise ConfigError(
+                f"performance model: language-model scaling has shape {self.lm_mean.shape}, "
+                f"expected ({lm_dim},); retrain with `copilot model train`"
+            )
+        expected = card.embedding_dim + len(card.hand_features) + lm_dim
         if self.coef.ndim != 2 or self.coef.shape[1] != expected:
             raise ConfigError(
                 f"performance model: coefficients have shape {self.coef.shape}, "
@@ -108,27 +130,47 @@ class PerformanceModel:
         raw = feature_matrix(texts, self.card.lexicon)
         return (raw - self.feature_mean) / self.feature_scale
 
-    def scores(self, embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """(n, replicates) scores; column 0 is the point estimate."""
+    def scores(
+        self, embeddings: np.ndarray, texts: Sequence[str], lm: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(n, replicates) scores; column 0 is the point estimate. `lm` holds the language-model
+        features of the texts when the card names an LM, and must be None otherwise."""
         if embeddings.shape[1] != self.card.embedding_dim:
             raise ConfigError(
                 f"performance model expects {self.card.embedding_dim}-dim embeddings from "
                 f"{self.card.embedding_model!r}, got {embeddings.shape[1]}; set "
                 "COPILOT_EMBEDDING_MODEL to that model or retrain with `copilot model train`"
             )
-        x = np.hstack([embeddings.astype(np.float32), self.hand_features(texts)])
-        return x @ self.coef.T
+        blocks = [embeddings.astype(np.float32), self.hand_features(texts)]
+        spec = self.card.lm_features
+        if spec is not None:
+            if lm is None or lm.shape != (len(texts), spec.dim):
+                got = "none" if lm is None else f"shape {lm.shape}"
+                raise ConfigError(
+                    f"performance model expects {spec.dim}-dim features from {spec.model!r} "
+                    f"for {len(texts)} texts, got {got}"
+                )
+            blocks.append((lm.astype(np.float32) - self.lm_mean) / self.lm_scale)
+        elif lm is not None:
+            raise ConfigError("performance model: this model takes no language-model features")
+        return np.hstack(blocks) @ self.coef.T
 
     def save(self, path: Path) -> Path:
         """Write `path` (.npz arrays) and its model card `path.with_suffix('.json')`."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
+            lm = (
+                {"lm_mean": self.lm_mean, "lm_scale": self.lm_scale}
+                if self.card.lm_features is not None
+                else {}
+            )
             np.savez_compressed(
                 fh,
                 coef=self.coef,
                 feature_mean=self.feature_mean,
                 feature_scale=self.feature_scale,
+                **lm,  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
             )
         card_path(path).write_text(self.card.model_dump_json(indent=2) + "\n", encoding="utf-8")
         return path
@@ -165,8 +207,14 @@ def load_model(path: Path) -> PerformanceModel:
         )
     try:
         with np.load(path, allow_pickle=False) as arrays:
+            lm = card.lm_features is not None
             return PerformanceModel(
-                card, arrays["coef"], arrays["feature_mean"], arrays["feature_scale"]
+                card,
+                arrays["coef"],
+                arrays["feature_mean"],
+                arrays["feature_scale"],
+                arrays["lm_mean"] if lm else None,
+                arrays["lm_scale"] if lm else None,
             )
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read the model coefficients ({exc})") from None

@@ -3,7 +3,7 @@
 Every pair of arms from the same test and image with different headlines is one example, in both
 orders: x = f(A) - f(B) with label "A won" and -x with the opposite label, and no intercept, so
 P(A beats B) = 1 - P(B beats A) exactly. f = [MiniLM embedding, standardised hand features scaled
-by HAND_WEIGHT]. All pairs are used, weighted by how clear the outcome was (min(|z| / 1.96, 1)),
+by HAND_WEIGHT, standardised language-model features scaled by LM_WEIGHT]. All pairs are used, weighted by how clear the outcome was (min(|z| / 1.96, 1)),
 which beat training on significant pairs alone in grouped cross-validation. Out-of-fold scores
 (folds grouped by test) calibrate the win probability and the expected lift. The interval comes
 from refits on bootstrap resamples of whole tests.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from copilot.evaluators.perf_model import (
     Accuracy,
     CrossValidation,
     HoldoutReport,
+    LMFeatures,
     ModelCard,
     PerformanceModel,
     TrainingData,
@@ -42,6 +44,9 @@ from copilot.evaluators.perf_model import (
 #: chosen by 3 x 5-fold CV grouped by test on the training part only (see docs/benchmarks.md)
 C_REG = 0.05
 HAND_WEIGHT = 0.1
+#: the language-model block (640 standardised dims) against the unit-length MiniLM embedding;
+#: chosen with C_REG by the same grouped CV on the training part (docs/benchmarks.md)
+LM_WEIGHT = 0.05
 BOOTSTRAP = 50
 FOLDS = 5
 SEED = 7
@@ -51,7 +56,9 @@ BRAND_WEIGHT = 5.0
 
 METHOD = (
     "antisymmetric logistic regression without intercept on f(A) - f(B), "
-    "f = [all-MiniLM-L6-v2 embedding, standardised hand-made text features x hand_feature_weight]; "
+    "f = [all-MiniLM-L6-v2 embedding, standardised hand-made text features x hand_feature_weight, "
+    "standardised mean-pooled hidden states of the language model x lm_features.weight (when "
+    "lm_features is set)]; "
     "all pairs within a test and image, weighted by min(|z| / 1.96, 1); "
     "P(A beats B) = sigmoid(win_scale * (s_A - s_B)) with win_scale calibrated out of fold on "
     "significant pairs; expected lift = exp(lift_slope * (s_A - mean s)) - 1"
@@ -202,29 +209,62 @@ def cross_validate(
     return cv, oof
 
 
-def design_matrix(
-    texts: Sequence[str], embed: Embed, lexicon: dict[str, list[str]], fit_rows: np.ndarray
+@dataclass(frozen=True)
+class Design:
+    """Rows f(text) of the arms and the standardisation that produced them."""
+
+    x: np.ndarray
+    feature_mean: np.ndarray
+    feature_scale: np.ndarray
+    lm_mean: np.ndarray | None = None
+    lm_scale: np.ndarray | None = None
+
+
+def _standardise(
+    block: np.ndarray, fit: np.ndarray, weight: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """f(text) = [embedding, scaled hand features] per text, plus the scaling used."""
+    """(block - mean) / scale with mean and sd from the `fit` rows only, scale = sd / weight."""
+    mean = block[fit].mean(axis=0)
+    std = block[fit].std(axis=0)
+    # a feature constant in training carries no information; keep it at zero
+    scale = np.where(std > 1e-9, std, 1.0) / weight
+    return (block - mean) / scale, mean, scale
+
+
+def design_matrix(
+    texts: Sequence[str],
+    embed: Embed,
+    lexicon: dict[str, list[str]],
+    fit_rows: np.ndarray,
+    lm_embed: Embed | None = None,
+) -> Design:
+    """f(text) = [embedding, scaled hand features(, scaled LM features)] per text.
+
+    Means and scales come from the texts of `fit_rows` alone, so held-out texts never shape them.
+    """
     unique = sorted(set(texts))
     position = {t: i for i, t in enumerate(unique)}
     rows = np.asarray([position[t] for t in texts], dtype=np.int64)
-    emb = np.asarray(embed(unique), dtype=np.float64)
-    hand = feature_matrix(unique, lexicon).astype(np.float64)
     fit_texts = np.unique(rows[fit_rows])
-    mean = hand[fit_texts].mean(axis=0)
-    std = hand[fit_texts].std(axis=0)
-    # a feature constant in training carries no information; keep it at zero
-    scale = np.where(std > 1e-9, std, 1.0) / HAND_WEIGHT
-    x = np.hstack([emb, (hand - mean) / scale])[rows]
-    return x, mean, scale
+    emb = np.asarray(embed(unique), dtype=np.float64)
+    hand, mean, scale = _standardise(
+        feature_matrix(unique, lexicon).astype(np.float64), fit_texts, HAND_WEIGHT
+    )
+    if lm_embed is None:
+        return Design(np.hstack([emb, hand])[rows], mean, scale)
+    lm, lm_mean, lm_scale = _standardise(
+        np.asarray(lm_embed(unique), dtype=np.float64), fit_texts, LM_WEIGHT
+    )
+    return Design(np.hstack([emb, hand, lm])[rows], mean, scale, lm_mean, lm_scale)
 
 
 def design_for(
-    arms: Sequence[Arm], embed: Embed, fit_rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arms: Sequence[Arm], embed: Embed, fit_rows: np.ndarray, lm_embed: Embed | None = None
+) -> Design:
     """The design matrix of the arms' headlines with the shipped word lists."""
-    return design_matrix([a.headline for a in arms], embed, default_lexicon(), fit_rows)
+    return design_matrix(
+        [a.headline for a in arms], embed, default_lexicon(), fit_rows, lm_embed=lm_embed
+    )
 
 
 def train_performance_model(
@@ -233,6 +273,8 @@ def train_performance_model(
     *,
     embedding_model: str,
     source: str,
+    lm_embed: Embed | None = None,
+    lm_model: str | None = None,
     source_sha256: str | None = None,
     brand: str | None = None,
     brand_arms: Sequence[Arm] = (),
@@ -244,7 +286,13 @@ def train_performance_model(
     folds: int = FOLDS,
     progress: Progress = _quiet,
 ) -> PerformanceModel:
-    """Fit on the non-held-out public tests (+ brand tests), report CV and the held-out accuracy."""
+    """Fit on the non-held-out public tests (+ brand tests), report CV and the held-out accuracy.
+
+    With `lm_embed` (and the name of its model in `lm_model`) the features include the language
+    model's hidden states.
+    """
+    if (lm_embed is None) != (lm_model is None):
+        raise ValueError("give lm_embed and lm_model together, or neither")
     if not 0.0 <= holdout_fraction < 1.0:
         raise InputFileError(f"holdout fraction must be in [0, 1), got {holdout_fraction}")
     lexicon = default_lexicon()
@@ -268,7 +316,8 @@ def train_performance_model(
         f"{len(set(test_ids[held]))} tests held out"
     )
     progress("embedding texts (cached after the first run)...")
-    x, mean, scale = design_for(all_arms, embed, fit_rows=~held)
+    design = design_for(all_arms, embed, fit_rows=~held, lm_embed=lm_embed)
+    x = design.x
     weight = outcome_weights(pairs) * np.where(is_brand[pairs.a], brand_weight, 1.0)
     train_weight = np.where(train_pair, weight, 0.0)
 
@@ -308,15 +357,21 @@ def train_performance_model(
             f"significant pairs (95% CI {holdout.model.ci95[0]:.3f}-{holdout.model.ci95[1]:.3f})"
         )
 
+    lm_dim = 0 if design.lm_mean is None else len(design.lm_mean)
     card = ModelCard(
         method=METHOD,
         interval=INTERVAL,
         embedding_model=embedding_model,
-        embedding_dim=x.shape[1] - len(mean),
+        embedding_dim=x.shape[1] - len(design.feature_mean) - lm_dim,
         hand_features=feature_names(lexicon),
         lexicon=lexicon,
         regularization_c=c,
         hand_feature_weight=HAND_WEIGHT,
+        lm_features=(
+            LMFeatures(model=lm_model, dim=lm_dim, weight=LM_WEIGHT)
+            if lm_model is not None and lm_dim
+            else None
+        ),
         bootstrap_replicates=bootstrap,
         seed=seed,
         win_scale=win_scale,
@@ -337,4 +392,6 @@ def train_performance_model(
         holdout=holdout,
         inner_cv=cv,
     )
-    return PerformanceModel(card, coef, mean, scale)
+    return PerformanceModel(
+        card, coef, design.feature_mean, design.feature_scale, design.lm_mean, design.lm_scale
+    )

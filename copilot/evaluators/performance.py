@@ -25,6 +25,10 @@ from copilot.settings import Settings, get_settings
 from copilot.variants import CheckResult, Variant
 
 Encode = Callable[[Sequence[str]], np.ndarray]
+#: (texts done, texts in all) while a long batch is scored
+Progress = Callable[[int, int], None]
+#: distinct texts encoded per step when progress is reported
+SCORE_CHUNK = 256
 
 
 class PerformanceEstimate(BaseModel):
@@ -49,32 +53,57 @@ def _interval(point: np.ndarray, replicates: np.ndarray) -> tuple[np.ndarray, np
 
 
 class PerformancePredictor:
-    """A trained model plus the embedder it needs; scores texts in batches."""
+    """A trained model plus the encoders it needs; scores texts in batches.
 
-    def __init__(self, model: PerformanceModel, encode: Encode) -> None:
+    `lm_encode` gives the language-model features of models whose card names an LM; it is only
+    called for such models.
+    """
+
+    def __init__(
+        self, model: PerformanceModel, encode: Encode, lm_encode: Encode | None = None
+    ) -> None:
         self.model = model
         self._encode = encode
+        self._lm_encode = lm_encode
+        if model.card.lm_features is not None and lm_encode is None:
+            raise ConfigError(
+                f"performance model needs language-model features from "
+                f"{model.card.lm_features.model!r}, but no LM encoder was given"
+            )
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of the texts with the model's embedder."""
         return self._encode(list(texts))
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, replicates) model scores; each distinct text is embedded once."""
+    def _score_unique(self, unique: list[str]) -> np.ndarray:
+        lm = None
+        if self.model.card.lm_features is not None and self._lm_encode is not None:
+            lm = self._lm_encode(unique)
+        return self.model.scores(self._encode(unique), unique, lm)
+
+    def scores(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """(n, replicates) model scores; each distinct text is encoded once."""
         unique = sorted(set(texts))
         if not unique:
             return np.zeros((0, self.model.coef.shape[0]), dtype=np.float32)
         position = {t: i for i, t in enumerate(unique)}
-        table = self.model.scores(self._encode(unique), unique)
+        if progress is None:
+            table = self._score_unique(unique)
+        else:
+            parts = []
+            for start in range(0, len(unique), SCORE_CHUNK):
+                parts.append(self._score_unique(unique[start : start + SCORE_CHUNK]))
+                progress(min(start + SCORE_CHUNK, len(unique)), len(unique))
+            table = np.vstack(parts)
         return table[[position[t] for t in texts]]
 
     def win_probabilities(
-        self, a: Sequence[str], b: Sequence[str]
+        self, a: Sequence[str], b: Sequence[str], progress: Progress | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """P(a[i] beats b[i]) with its 95% interval, for many pairs at once."""
         if len(a) != len(b):
             raise ValueError(f"{len(a)} texts on side A but {len(b)} on side B")
-        s = self.scores([*a, *b])
+        s = self.scores([*a, *b], progress)
         probs = expit(self.model.card.win_scale * (s[: len(a)] - s[len(a) :]))
         lo, hi = _interval(probs[:, 0], probs[:, 1:])
         return probs[:, 0], lo, hi
@@ -144,14 +173,26 @@ def _load(path: Path) -> PerformanceModel:
 
 
 @cache
-def _predictor(path: Path, embedding_model: str) -> PerformancePredictor:
+def _predictor(
+    path: Path, embedding_model: str, cache_dir: Path, threads: int | None
+) -> PerformancePredictor:
+    from copilot.evaluators.lm_features import get_lm_encoder
     from copilot.retrieval.embeddings import get_embedder
 
+    model = _load(path)
+
     def encode(texts: Sequence[str]) -> np.ndarray:
-        # the embedder loads on first use, not when the predictor is made
+        # the encoders load on first use, not when the predictor is made
         return get_embedder(embedding_model).encode(texts)
 
-    return PerformancePredictor(_load(path), encode)
+    lm_encode = None
+    if model.card.lm_features is not None:
+        lm_model = model.card.lm_features.model
+
+        def lm_encode(texts: Sequence[str]) -> np.ndarray:
+            return get_lm_encoder(lm_model, cache_dir, threads).encode(texts)
+
+    return PerformancePredictor(model, encode, lm_encode)
 
 
 def get_predictor(
@@ -161,7 +202,9 @@ def get_predictor(
     settings = settings or get_settings()
     chosen = _explicit(path, "--model") if path is not None else model_path(settings)
     resolved = chosen.resolve()
-    return _predictor(resolved, settings.embedding_model)
+    return _predictor(
+        resolved, settings.embedding_model, settings.model_cache_dir, settings.llm_threads
+    )
 
 
 def get_model(settings: Settings | None = None, path: Path | None = None) -> PerformanceModel:

@@ -1,9 +1,9 @@
 """Run the evaluators on a set of variants and combine their results into a 0-100 score.
 
 Components and their weights come from `settings.eval_weights`: `hard_checks` (the mean score of
-the hard checks), `voice`, `performance` and `diversity`; weights are renormalised over the
-components that ran (the performance model is optional). Any failed hard check caps the score at
-FAIL_CAP, because such a variant is never sent as it is.
+the hard checks), `voice`, `performance`, `diversity` and `judge`; weights are renormalised over
+the components that ran (the performance model and the LLM judge are optional). Any failed hard
+check caps the score at FAIL_CAP, because such a variant is never sent as it is.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Sequence
 
 from copilot.brief import Brief
-from copilot.evaluators.base import Evaluator, available, create
+from copilot.evaluators.base import Evaluator, Unavailable, available, create
 from copilot.retrieval.context import BrandContext
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
@@ -27,8 +27,11 @@ HARD_CHECKS: tuple[str, ...] = (
     "grounding",
 )
 #: soft scores: each is one weighted component of the combined score
-SOFT_SCORES: tuple[str, ...] = ("voice", "performance", "diversity")
-#: what evaluate_variants runs when not told otherwise (performance only when its model exists)
+SOFT_SCORES: tuple[str, ...] = ("voice", "performance", "diversity", "judge")
+#: soft scores that may be absent: performance until its model is trained, judge unless switched
+#: on with a chat model; without them the other weights renormalise
+OPTIONAL_SCORES: tuple[str, ...] = ("performance", "judge")
+#: what evaluate_variants runs when not told otherwise (the optional ones only when available)
 DEFAULT_EVALUATORS: tuple[str, ...] = HARD_CHECKS + SOFT_SCORES
 #: the component name under which the hard checks are weighted
 HARD_COMPONENT = "hard_checks"
@@ -46,16 +49,19 @@ _BUILTIN_MODULES = {
     "voice": "copilot.evaluators.voice",
     "diversity": "copilot.evaluators.diversity",
     "performance": "copilot.evaluators.performance",
+    "judge": "copilot.evaluators.judge",
 }
 _LABELS = {
     "voice": "brand voice",
     "performance": "predicted performance",
     "diversity": "distinctness within the set",
+    "judge": "judge's rubric",
 }
 
 
 def _optional(name: str, settings: Settings) -> Evaluator | None:
-    """The performance predictor, or None while its module or trained model is missing."""
+    """An optional evaluator, or None while its module or trained model is missing or it is
+    switched off (the judge without COPILOT_JUDGE or a chat model)."""
     try:
         importlib.import_module(_BUILTIN_MODULES[name])
     except ImportError:
@@ -64,7 +70,7 @@ def _optional(name: str, settings: Settings) -> Evaluator | None:
         return None
     try:
         return create(name, settings)
-    except FileNotFoundError:
+    except (FileNotFoundError, Unavailable):
         return None
 
 
@@ -72,7 +78,7 @@ def load_evaluators(names: Sequence[str], settings: Settings) -> list[Evaluator]
     """Create evaluators by name (importing built-in modules registers them)."""
     out: list[Evaluator] = []
     for name in names:
-        if name == "performance":
+        if name in OPTIONAL_SCORES:
             evaluator = _optional(name, settings)
             if evaluator is not None:
                 out.append(evaluator)
@@ -89,6 +95,10 @@ def _run(
 ) -> list[CheckResult] | None:
     try:
         results = evaluator.evaluate(variants, brief, context)
+    except Unavailable:
+        if evaluator.hard:
+            raise  # a hard check always answers; one that cannot is a bug
+        return None  # nothing usable for this set (the evaluator logged why): leave it out
     except FileNotFoundError:
         if evaluator.name == "performance":
             return None  # the trained model is not there yet: leave the component out

@@ -60,7 +60,7 @@ def detect_prompt_style(metadata: dict[str, str], path: Path) -> PromptStyle:
 
 
 @contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
+def quiet_native_stderr() -> Iterator[None]:
     """llama.cpp prints load notices from C code even with verbose=False; keep stderr clean
     for people (and for `--json` consumers reading stderr as progress)."""
     try:
@@ -82,7 +82,7 @@ def _quiet_native_stderr() -> Iterator[None]:
 def _load_llama(path: str, n_ctx: int, n_threads: int, seed: int) -> Any:
     from llama_cpp import Llama
 
-    with _quiet_native_stderr():
+    with quiet_native_stderr():
         return Llama(
             model_path=path,
             n_ctx=n_ctx,
@@ -166,13 +166,16 @@ class LocalLLM:
         if json_mode:
             kwargs["response_format"] = {"type": "json_object"}
         with self._lock, timed() as elapsed:
-            out = self._llama.create_chat_completion(
-                messages=[m.model_dump() for m in messages],
-                max_tokens=max_tokens,
-                temperature=self.temperature if temperature is None else temperature,
-                seed=self.seed if seed is None else seed,
-                **kwargs,
-            )
+            try:
+                out = self._llama.create_chat_completion(
+                    messages=[m.model_dump() for m in messages],
+                    max_tokens=max_tokens,
+                    temperature=self.temperature if temperature is None else temperature,
+                    seed=self.seed if seed is None else seed,
+                    **kwargs,
+                )
+            except ValueError as exc:  # llama.cpp raises ValueError when the prompt overflows
+                raise LLMError(f"local model rejected the prompt: {exc}") from None
             latency = elapsed()
         choice = out["choices"][0]
         return self._record(
