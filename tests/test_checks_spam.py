@@ -117,6 +117,17 @@ def test_rules_read_from_donts() -> None:
     assert {(lim.scope, lim.limit) for lim in rules.emoji} == {("subject", 1), ("preheader", 0)}
 
 
+def test_a_bullet_with_several_rules_keeps_each_limit_to_its_own_clause() -> None:
+    voice = "# Voice\n\n## Don't\n- No ALL CAPS and no more than one exclamation mark.\n"
+    rules = brand_rules(parse_voice(voice).model_copy())
+    # the "No" of the caps clause is not an exclamation limit
+    assert {(lim.scope, lim.limit) for lim in rules.exclamation} == {("total", 1)}
+    assert rules.caps_rule is not None
+    assert check("Tune-up time!", "Book before the trails dry out.", voice=voice).status == "pass"
+    failed = check("Tune-up time!", "Book before the trails dry out!", voice=voice)
+    assert failed.status == "fail" and "2 exclamation mark(s)" in failed.message
+
+
 def test_lexicon_is_data_with_weights() -> None:
     lex = lexicon()
     assert len(lex.triggers) >= 80

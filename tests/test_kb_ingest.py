@@ -114,3 +114,31 @@ def test_unknown_brand_lists_the_known_ones(kb_dir: Path) -> None:
 def test_stats_of_a_brand_never_ingested_says_how_to_fix(settings: Settings) -> None:
     with pytest.raises(KnowledgeBaseError, match="kb ingest"):
         brand_stats("harbor_bean", settings)
+
+
+def test_cli_ingest_takes_a_brand_name_under_the_kb_dir(tmp_path: Path, kb_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
+    env.update(COPILOT_KB_DIR=str(kb_dir), COPILOT_CHROMA_PATH=str(tmp_path / "chroma"))
+    run = [sys.executable, "-m", "copilot.cli", "kb"]
+    work = tmp_path / "elsewhere"  # no harbor_bean folder here: the name resolves in the KB dir
+    work.mkdir()
+    before = subprocess.run(
+        [*run, "stats", "harbor_bean"], capture_output=True, text=True, env=env, cwd=work
+    )
+    assert before.returncode != 0
+    # the fix names the configured KB folder, not a hard-coded one
+    assert f"copilot kb ingest {kb_dir / 'harbor_bean'}" in before.stderr
+    done = subprocess.run(
+        [*run, "ingest", "harbor_bean"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "harbor_bean:" in done.stdout and "chunks in the store" in done.stdout

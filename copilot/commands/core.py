@@ -34,12 +34,21 @@ def register(app: typer.Typer) -> None:
 
     @kb.command("ingest")
     def ingest(
-        folder: Annotated[Path, typer.Argument(help="A brand folder, e.g. brand_kb/harbor_bean")],
+        folder: Annotated[
+            Path,
+            typer.Argument(
+                help="A brand folder, e.g. brand_kb/harbor_bean, or a brand name under "
+                "COPILOT_KB_DIR"
+            ),
+        ],
     ) -> None:
         """Chunk and embed a brand folder into its Chroma collection (idempotent)."""
         from copilot.retrieval.ingest import ingest_brand
 
-        report = ingest_brand(folder, get_settings(), progress=info)
+        settings = get_settings()
+        if not folder.exists() and len(folder.parts) == 1 and (settings.kb_dir / folder).is_dir():
+            folder = settings.kb_dir / folder  # a bare brand name
+        report = ingest_brand(folder, settings, progress=info)
         for name, f in report.files.items():
             typer.echo(f"{name}: {f.added} added, {f.removed} removed, {f.kept} unchanged")
         typer.echo(f"{report.brand}: {report.total} chunks in the store")

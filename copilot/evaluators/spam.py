@@ -141,9 +141,18 @@ def _quoted_phrases(bullet: str) -> list[str]:
     return [normalise_quotes(p).strip() for p in found if p.strip()]
 
 
-def _limits(bullet: str) -> list[Limit]:
+def _limits(bullet: str, about: str, patterns: dict[str, re.Pattern[str]]) -> list[Limit]:
+    """Limits a don't bullet sets on the rule `about` (exclamation marks, emoji).
+
+    A clause about another rule is skipped: in "No ALL CAPS and no more than one exclamation
+    mark", the "No" of the caps clause is not an exclamation limit. Clauses naming no rule
+    ("... and at most one in the preheader") still count.
+    """
     out = []
     for clause in re.split(r"[;,]|\band\b", bullet):
+        other = any(p.search(clause) for k, p in patterns.items() if k != about)
+        if other and not patterns[about].search(clause):
+            continue
         lowered = clause.lower()
         scope = next((v for k, v in _SCOPES.items() if k in lowered), "total")
         m = _LIMIT.search(clause)
@@ -170,9 +179,9 @@ def brand_rules(voice: VoiceGuide) -> BrandRules:
             rules.caps_rule = bullet
             rules.caps_allowed |= set(re.findall(r"\b[A-Z][A-Z0-9]+\b", text))
         if patterns["exclamation"].search(text):
-            rules.exclamation += _limits(text)
+            rules.exclamation += _limits(text, "exclamation", patterns)
         if patterns["emoji"].search(text):
-            rules.emoji += _limits(text)
+            rules.emoji += _limits(text, "emoji", patterns)
     return rules
 
 

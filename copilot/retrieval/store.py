@@ -60,7 +60,8 @@ def get_collection(settings: Settings, brand: str, create: bool = True) -> Any:
     existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
     if name not in existing:
         raise KnowledgeBaseError(
-            f"brand {brand!r} has not been ingested; run `copilot kb ingest brand_kb/{brand}`"
+            f"brand {brand!r} has not been ingested; run `copilot kb ingest "
+            f"{settings.kb_dir / brand}`"
         )
     return client.get_collection(name=name, embedding_function=None)
 
