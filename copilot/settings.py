@@ -16,6 +16,7 @@ from copilot.errors import ConfigError
 DEFAULT_WEIGHTS: dict[str, float] = {
     "hard_checks": 0.35,
     "voice": 0.25,
+    "relevance": 0.15,
     "performance": 0.30,
     "diversity": 0.10,
     "judge": 0.15,

@@ -1,7 +1,7 @@
 """Run the evaluators on a set of variants and combine their results into a 0-100 score.
 
 Components and their weights come from `settings.eval_weights`: `hard_checks` (the mean score of
-the hard checks), `voice`, `performance`, `diversity` and `judge`; weights are renormalised over
+the hard checks), `voice`, `relevance`, `performance`, `diversity` and `judge`; weights are renormalised over
 the components that ran (the performance model and the LLM judge are optional). Any failed hard
 check caps the score at FAIL_CAP, because such a variant is never sent as it is.
 """
@@ -27,7 +27,7 @@ HARD_CHECKS: tuple[str, ...] = (
     "grounding",
 )
 #: soft scores: each is one weighted component of the combined score
-SOFT_SCORES: tuple[str, ...] = ("voice", "performance", "diversity", "judge")
+SOFT_SCORES: tuple[str, ...] = ("voice", "relevance", "performance", "diversity", "judge")
 #: soft scores that may be absent: performance until its model is trained, judge unless switched
 #: on with a chat model; without them the other weights renormalise
 OPTIONAL_SCORES: tuple[str, ...] = ("performance", "judge")
@@ -47,12 +47,14 @@ _BUILTIN_MODULES = {
     "body": "copilot.evaluators.body",
     "grounding": "copilot.evaluators.grounding",
     "voice": "copilot.evaluators.voice",
+    "relevance": "copilot.evaluators.relevance",
     "diversity": "copilot.evaluators.diversity",
     "performance": "copilot.evaluators.performance",
     "judge": "copilot.evaluators.judge",
 }
 _LABELS = {
     "voice": "brand voice",
+    "relevance": "relevance to the brief",
     "performance": "predicted performance",
     "diversity": "distinctness within the set",
     "judge": "judge's rubric",
