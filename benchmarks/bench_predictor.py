@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from benchmarks.report import machine, write_section  # noqa: E402
-from copilot.evaluators.lm_features import BUNDLED_LM, get_lm_encoder  # noqa: E402
+from copilot.evaluators.lm_features import cache_key, get_lm_encoder  # noqa: E402
 from copilot.evaluators.perf_benchmark import benchmark_ab_winners  # noqa: E402
 from copilot.evaluators.perf_data import (  # noqa: E402
     Arm,
@@ -157,10 +157,7 @@ def main() -> None:
     if card.lm_features is not None:
         lm_encoder = get_lm_encoder(card.lm_features.model, settings.model_cache_dir)
         # the key `copilot model train` caches under, so its features are reused
-        key = (
-            f"{BUNDLED_LM}:mean" if card.lm_features.model == BUNDLED_LM else card.lm_features.model
-        )
-        lm_embed = cached_embed(lm_encoder.encode, key, cache)
+        lm_embed = cached_embed(lm_encoder.encode, cache_key(card.lm_features.model), cache)
     embedder = get_embedder(settings.embedding_model)
     embed = cached_embed(embedder.encode, settings.embedding_model, cache)
     pairs = form_pairs(arms)

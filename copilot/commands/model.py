@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train the model on real A/B outcomes; prints inner CV and held-out accuracy."""
         from copilot.errors import InputFileError
-        from copilot.evaluators.lm_features import BUNDLED_LM, CHUNK, get_lm_encoder
+        from copilot.evaluators.lm_features import BUNDLED_LM, CHUNK, cache_key, get_lm_encoder
         from copilot.evaluators.perf_data import arms_from_campaigns, read_ab_tests
         from copilot.evaluators.perf_training import cached_embed, train_performance_model
         from copilot.retrieval.brand import brand_folder, load_brand
@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
 
                 return lm_encoder.encode(texts, progress=step)
 
-            lm_embed = cached_embed(lm_encode, f"{BUNDLED_LM}:mean", cache)
+            lm_embed = cached_embed(lm_encode, cache_key(BUNDLED_LM), cache)
         embedder = get_embedder(settings.embedding_model)
         embed = cached_embed(embedder.encode, settings.embedding_model, cache)
         model = train_performance_model(

@@ -14,12 +14,11 @@ such as the bundled Gemma 3 270M cannot follow a rubric, so the judge is off for
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from copilot.brief import Brief
 from copilot.errors import LLMError, ModelOutputError
@@ -27,6 +26,7 @@ from copilot.evaluators.base import Unavailable, register
 from copilot.evaluators.voice import voice_references
 from copilot.llm.base import LLM, ChatMessage
 from copilot.llm.budget import fit_or_raise
+from copilot.llm.contract import parse_contract
 from copilot.llm.registry import shared_llm
 from copilot.prompts import render
 from copilot.retrieval.context import BrandContext
@@ -89,32 +89,9 @@ class VerdictError(ValueError):
     """The judge's answer could not be used; the message says why (and goes into the repair)."""
 
 
-def _json_text(text: str) -> str:
-    stripped = text.strip()
-    if stripped[:1] in "[{":
-        return stripped
-    start, end = stripped.find("{"), stripped.rfind("}")
-    if start < 0 or end <= start:
-        raise VerdictError("no JSON object in the output")
-    return stripped[start : end + 1]
-
-
 def parse_verdicts(text: str, n: int) -> list[Verdict]:
     """The verdicts for variants 1..n, in order, from a chat model's JSON answer."""
-    if not text.strip():
-        raise VerdictError("empty output")
-    try:
-        data = json.loads(_json_text(text))
-    except json.JSONDecodeError as exc:
-        raise VerdictError(f"invalid JSON ({exc.msg} at char {exc.pos})") from None
-    if isinstance(data, list):
-        data = {"verdicts": data}
-    try:
-        parsed = Verdicts.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise VerdictError(f"JSON does not match the contract at {where}: {first['msg']}") from None
+    parsed = parse_contract(text, Verdicts, VerdictError, list_key="verdicts")
     by_number: dict[int, Verdict] = {}
     for verdict in parsed.verdicts:
         if verdict.variant in by_number:

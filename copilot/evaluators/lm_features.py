@@ -32,6 +32,11 @@ CHUNK = 64
 Progress = Callable[[int, int], None]
 
 
+def cache_key(name: str) -> str:
+    """The key feature caches (`cached_embed`) keep this model's mean-pooled features under."""
+    return f"{name}:mean"
+
+
 def resolve_gguf(name: str, cache_dir: Path) -> Path:
     """The GGUF file a feature-model name points at: the bundled model or a local .gguf path."""
     if name == BUNDLED_LM:

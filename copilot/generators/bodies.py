@@ -12,7 +12,6 @@ returned body never fails a hard check and the number of model calls stays bound
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -38,6 +37,7 @@ from copilot.generators.offer_rules import offer_problems
 from copilot.generators.parsing import ParseFailure
 from copilot.llm.base import LLM, ChatMessage, UsageRecord
 from copilot.llm.budget import fit_prompt
+from copilot.llm.contract import parse_contract
 from copilot.prompts import render
 from copilot.rendering.render import (
     EmailContent,
@@ -652,21 +652,7 @@ def _neutral_or_same(text: str, platform: str) -> str:
 
 
 def _parse_chat_body(text: str) -> _ChatBody:
-    if not text.strip():
-        raise ParseFailure("empty output")
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ParseFailure("no JSON object in the output")
-    try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise ParseFailure(f"invalid JSON ({exc.msg} at char {exc.pos})") from None
-    try:
-        return _ChatBody.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ParseFailure(f"JSON does not match the contract at {where}: {first['msg']}") from None
+    return parse_contract(text, _ChatBody, ParseFailure)
 
 
 def context_sources(context: BrandContext, examples: int = PROMPT_LIMITS["examples"]) -> list[str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
+
+from copilot.llm.contract import parse_contract
 
 MAX_SUBJECT_CHARS = 150
 MAX_PREHEADER_CHARS = 200
@@ -72,30 +73,9 @@ def validate_draft(draft: Draft) -> Draft:
     return Draft(subject=subject, preheader=preheader, angle=draft.angle.strip().lower())
 
 
-def _json_block(text: str) -> str:
-    start = text.find("{")
-    end = text.rfind("}")
-    if start < 0 or end <= start:
-        raise ParseFailure("no JSON object in the output")
-    return text[start : end + 1]
-
-
 def parse_chat(text: str) -> list[Draft]:
     """Parse a chat model's JSON answer against the DraftList contract."""
-    if not text.strip():
-        raise ParseFailure("empty output")
-    try:
-        data = json.loads(_json_block(text))
-    except json.JSONDecodeError as exc:
-        raise ParseFailure(f"invalid JSON ({exc.msg} at char {exc.pos})") from None
-    if isinstance(data, list):
-        data = {"variants": data}
-    try:
-        parsed = DraftList.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ParseFailure(f"JSON does not match the contract at {where}: {first['msg']}") from None
+    parsed = parse_contract(text, DraftList, ParseFailure, list_key="variants")
     drafts = []
     for d in parsed.variants:
         try:

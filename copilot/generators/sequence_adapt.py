@@ -9,10 +9,9 @@ refused and the refusal is noted. Base models get the rules only: they cannot pl
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from copilot.brief import Brief
 from copilot.errors import CopilotError
@@ -22,6 +21,7 @@ from copilot.generators.playbook_library import Playbook, Step, StepChange, Step
 from copilot.generators.sequence_checks import DEFAULT_MAX_SENDS_PER_WEEK, WEEK_HOURS
 from copilot.generators.sequence_plan import Adaptation, schedule
 from copilot.llm.base import LLM, ChatMessage
+from copilot.llm.contract import parse_contract
 from copilot.prompts import render
 from copilot.settings import Settings
 
@@ -185,17 +185,7 @@ def _try(
 
 def parse_changes(text: str) -> ChangeList:
     """Parse a chat model's JSON answer against the ChangeList contract."""
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ParseFailure("no JSON object in the output")
-    try:
-        return ChangeList.model_validate(json.loads(text[start : end + 1]))
-    except json.JSONDecodeError as exc:
-        raise ParseFailure(f"invalid JSON ({exc.msg} at char {exc.pos})") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ParseFailure(f"JSON does not match the contract at {where}: {first['msg']}") from None
+    return parse_contract(text, ChangeList, ParseFailure)
 
 
 def adapt_by_model(
