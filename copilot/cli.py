@@ -10,6 +10,7 @@ from copilot.commands import (
     benchmark,
     bodies,
     core,
+    doctor,
     evaluate,
     export,
     model,
@@ -27,7 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (core, evaluate, model, benchmark, bodies, sequence, plan, export, results):
+for module in (core, doctor, evaluate, model, benchmark, bodies, sequence, plan, export, results):
     module.register(app)
 
 
