@@ -131,9 +131,7 @@ def run(out: Path, n: int, keep: int) -> list[Path]:
             found = re.search(r"test (\d+) ", verdict.first.inner_text())
             arms = int(found.group(1)) if found else 2
             requests = page.locator('[data-testid="stExpander"]')
-            requests.filter(has_text=re.compile(r"POST /campaigns")).first.locator(
-                "summary"
-            ).click()
+            requests.filter(has_text="Details: the API requests").first.locator("summary").click()
             shots.append(snap(page, out / "export.png"))
 
             say("judging a results CSV")

@@ -72,11 +72,16 @@ def test_append_adds_new_rows_and_skips_rows_already_there(tmp_path: Path) -> No
 def test_replace_mode_replaces_the_campaigns_file(tmp_path: Path) -> None:
     folder = make_brand(tmp_path)
     report = import_files(
-        tmp_path, "tidewater", {"past_campaigns.csv": upload_csv(GOOD_ROW)}, csv_mode="replace"
+        tmp_path,
+        "tidewater",
+        {"past_campaigns.csv": upload_csv(GOOD_ROW)},
+        csv_mode="replace",
+        confirm_loss=True,
     )
     assert report.ok
     rows = (folder / "past_campaigns.csv").read_text().strip().splitlines()
     assert len(rows) == 2 and rows[1].startswith("n-001")
+    assert report.backup is not None and report.backup.replaced == ["past_campaigns.csv"]
 
 
 def test_a_new_brand_needs_a_voice_or_products_document(tmp_path: Path) -> None:

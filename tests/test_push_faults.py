@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes.builders import BREVO_KEY, FAST, MAILCHIMP_KEY, planned_config
+from fakes.builders import BREVO_KEY, FAST, MAILCHIMP_KEY, planned_config, with_body
 
 from copilot.exporters.base import ExportPayload, PushResult, create
 from copilot.exporters.errors import PushError
@@ -236,7 +236,8 @@ def test_cli_push_uses_env_keys_and_prints_no_secret(
     from copilot.planning.config import save_config
     from copilot.settings import get_settings
 
-    config_path = save_config(planned_config(tidewater_kb, "mailchimp"), tmp_path / "ab.json")
+    config = with_body(planned_config(tidewater_kb, "mailchimp"))  # a test without one is refused
+    config_path = save_config(config, tmp_path / "ab.json")
     monkeypatch.setenv("MAILCHIMP_API_KEY", MAILCHIMP_KEY)
     monkeypatch.setenv("COPILOT_MAILCHIMP_BASE_URL", fake_mailchimp.base_url)
     monkeypatch.setenv("COPILOT_PUSH_BACKOFF_S", "0")

@@ -277,7 +277,7 @@ def test_a_draft_failing_a_hard_check_never_replaces_the_original() -> None:
     assert result.changes == []
     assert [v.subject for v in result.variants] == [v.subject for v in CURRENT]
     assert any("spam" in r.reason for r in result.rejected)
-    assert any("#1 kept as before" in n for n in result.notes)
+    assert any("#1 kept as it was" in n for n in result.notes)
     assert result.reply.startswith("No change")
 
 
@@ -303,9 +303,10 @@ def test_chat_models_get_the_request_quoted_after_the_drafting_prompt() -> None:
         '"angle": "personalization"}]}'
     )
     llm = FakeLLM(lambda _p: answer, prompt_style="chat")
+    unscored = [v.model_copy(update={"score": None}) for v in CURRENT]  # no score to beat
     result = refine(
         "make #1 warmer " + INJECTION,
-        CURRENT,
+        unscored,
         _brief(platform="brevo", personalization=["FNAME"]),
         _settings(),
         llm=llm,

@@ -1,4 +1,10 @@
-"""Presentation helpers shared by pages: tables and chart data from library models (no Streamlit)."""
+"""Presentation helpers shared by pages: tables and chart data from library models (no Streamlit).
+
+Merge tags follow one rule on every page: previews show a sample contact
+(`preview_with_sample_contact`), edit boxes and payload views keep the platform's own syntax
+(`in_platform_syntax`), and `tag_legend` says, in one short line, how the two relate. Pages import
+these three names; keep them stable.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,14 @@ from collections.abc import Sequence
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from copilot.evaluators.merge_tags import display_text
+from copilot.evaluators.merge_tags import (
+    NEUTRAL,
+    Tag,
+    display_text,
+    platforms,
+    render_tags,
+    strip_tags,
+)
 from copilot.generators.sequence_plan import SequencePlan
 from copilot.planning.config import Design
 from copilot.planning.power import n_per_arm
@@ -59,6 +72,64 @@ def checks_line(checks: Sequence[CheckResult]) -> str:
 def inbox_text(text: str) -> str:
     """The subject as an inbox shows it: merge tags as their fallback or a sample name."""
     return display_text(text)
+
+
+#: the contact every preview is rendered for (a field not listed shows its fallback, or nothing)
+SAMPLE_CONTACT = {
+    "FNAME": "Alex",
+    "LNAME": "Rivera",
+    "EMAIL": "alex@example.com",
+    "COMPANY": "Rivera & Co",
+}
+
+_PLATFORM_TITLES = {"mailchimp": "Mailchimp", "brevo": "Brevo"}
+
+
+def platform_title(platform: str) -> str:
+    """A platform's name as people write it."""
+    return _PLATFORM_TITLES.get(platform, platform.capitalize())
+
+
+def preview_with_sample_contact(text: str, platform: str) -> str:
+    """Copy or email HTML as the sample contact receives it: merge tags of any syntax (neutral,
+    Mailchimp, Brevo) become the contact's value or the tag's fallback; system tags (unsubscribe,
+    web version) become a placeholder link. Layout and spacing are kept.
+
+    `platform` is the platform the copy is written for; tags of every known syntax are filled
+    anyway, so a preview never shows raw tags.
+    """
+    del platform  # every syntax is filled; the argument keeps call sites explicit
+
+    def shown(tag: Tag) -> str:
+        if tag.system:
+            return "#"
+        return SAMPLE_CONTACT.get(tag.field) or tag.fallback or ""
+
+    return strip_tags(text, shown)
+
+
+def in_platform_syntax(text: str, platform: str) -> str:
+    """Copy for edit boxes and payload views: neutral tags written in the platform's own syntax."""
+    if platform not in platforms():
+        return text
+    return render_tags(text, platform)
+
+
+def tag_legend(platform: str) -> str:
+    """One Markdown line: what previews show, and how the platform writes the same tags."""
+    if platform not in platforms() or platform == NEUTRAL:
+        return (
+            f"Previews show a sample contact (first name “{SAMPLE_CONTACT['FNAME']}”); "
+            "edit boxes keep the tags as written."
+        )
+    name = render_tags("{{FNAME}}", platform)
+    with_fallback = render_tags("{{FNAME|there}}", platform)
+    unsub = render_tags("{{UNSUBSCRIBE}}", platform)
+    return (
+        f"Previews show a sample contact: “{SAMPLE_CONTACT['FNAME']}” is the first name. "
+        f"Edit boxes and downloads use {platform_title(platform)}'s tags: `{name}` first name, "
+        f"`{with_fallback}` first name or “there” when it is empty, `{unsub}` unsubscribe link."
+    )
 
 
 def score_text(score: float | None) -> str:

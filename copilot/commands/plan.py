@@ -10,7 +10,9 @@ from pydantic import ValidationError
 
 from copilot.brief import load_brief
 from copilot.commands._io import info, print_json
+from copilot.errors import InputFileError
 from copilot.planning.config import Audience, save_config
+from copilot.planning.content import ChosenBody, attach_body
 from copilot.planning.design import PlanError, PlanRefused, PlanRequest, plan_test, render_plan
 from copilot.planning.select import load_variants
 from copilot.planning.sender import sender_from_brand
@@ -90,6 +92,14 @@ def register(app: typer.Typer) -> None:
         postal_address: Annotated[
             str | None, typer.Option(help="Postal address for the footer.")
         ] = None,
+        body: Annotated[
+            Path | None,
+            typer.Option(
+                "--body",
+                help="The email every arm sends: an .html file from `copilot bodies --out` (its "
+                ".txt twin is the plain-text part). A test without a body is never pushed.",
+            ),
+        ] = None,
     ) -> None:
         """Design the A/B test: arms, sample size, test share, wait time and a verdict."""
         settings = get_settings()
@@ -127,6 +137,8 @@ def register(app: typer.Typer) -> None:
             postal_address=postal_address,
         )
         result = plan_test(the_brief, candidates, kb.campaigns, sender, request, target, audience)
+        if body is not None:
+            result = attach_body(result, _read_body(body))
         written = None
         if result.config is not None:
             written = save_config(result.config, out)
@@ -160,6 +172,19 @@ def _request(data: dict[str, object]) -> PlanRequest:
             for e in exc.errors()
         )
         raise PlanError(problems) from None
+
+
+def _read_body(path: Path) -> ChosenBody:
+    """A drafted body from `copilot bodies --out`: the HTML file and its plain-text twin."""
+    if not path.is_file():
+        raise InputFileError(
+            f"--body {path}: file not found (write bodies with `copilot bodies --out DIR`)"
+        )
+    text = path.with_suffix(".txt")
+    return ChosenBody(
+        html=path.read_text(encoding="utf-8"),
+        text=text.read_text(encoding="utf-8") if text.is_file() else None,
+    )
 
 
 def _int_list(text: str) -> list[int]:

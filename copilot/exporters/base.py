@@ -33,6 +33,8 @@ class ExportPayload(BaseModel):
     marker: str
     requests: list[PlannedRequest]
     warnings: list[str] = Field(default_factory=list)
+    #: arms that have no email body yet; such a payload is a dry run only, never pushed
+    missing_body: list[str] = Field(default_factory=list)
 
     def write(self, out_dir: Path) -> list[Path]:
         """Dry run: one JSON file per request plus a manifest; returns the files written."""

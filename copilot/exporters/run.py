@@ -7,15 +7,32 @@ import httpx
 from copilot.errors import ConfigError
 from copilot.exporters import brevo, mailchimp
 from copilot.exporters.base import ExportPayload, PushResult, create
+from copilot.exporters.errors import ExportError
 from copilot.exporters.http import RetryPolicy
 from copilot.planning.config import ABConfig, Platform
+from copilot.planning.content import missing_body
 from copilot.planning.design import retarget
 from copilot.settings import Settings
+
+#: why a test without a body is not pushed, and the way out (CLI and UI say the same)
+NO_BODY = (
+    "this test has no email body yet (arms {arms}), so it would send little more than the "
+    "preheader and the footer; draft a body (Bodies page, or `copilot bodies --out DIR`), "
+    "choose it for the test (on the export page, or `copilot plan --body FILE.html`) and plan "
+    "again"
+)
 
 
 def build_payload(config: ABConfig, platform: Platform) -> ExportPayload:
     """Spec-valid payloads for `platform`, re-sizing the test if it was planned for another."""
-    return create(platform).build(retarget(config, platform))
+    payload = create(platform).build(retarget(config, platform))
+    missing = missing_body(config)
+    if missing:
+        warning = NO_BODY.format(arms=", ".join(missing))
+        payload = payload.model_copy(
+            update={"missing_body": missing, "warnings": [warning, *payload.warnings]}
+        )
+    return payload
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -46,6 +63,9 @@ def open_client(platform: Platform, settings: Settings) -> httpx.Client:
 
 
 def push_payload(payload: ExportPayload, settings: Settings) -> PushResult:
-    """Send a built payload to its platform (creates the campaign at most once)."""
+    """Send a built payload to its platform (creates the campaign at most once); a test
+    without a body is refused before anything is sent."""
     with open_client(payload.platform, settings) as client:
+        if payload.missing_body:
+            raise ExportError(NO_BODY.format(arms=", ".join(payload.missing_body)))
         return create(payload.platform).push(payload, client, retry_policy(settings))

@@ -106,6 +106,10 @@ class RefineRule(BaseModel):
     tone: str | None = None
     length: Literal["shorter", "longer"] | None = None
     mode: Mode | None = None
+    #: a regular expression a new subject (as written, tags included) must match to honour the
+    #: rule, and what it checks in plain words ("ask a question")
+    signal: str | None = None
+    signal_says: str = ""
 
 
 class LengthRules(BaseModel):
@@ -120,6 +124,8 @@ class LengthRules(BaseModel):
 
 class RefineRules(BaseModel):
     length: LengthRules
+    #: a rewrite may score at most this many points (0-100) below the line it replaces
+    max_score_drop: float = Field(default=0.0, ge=0.0)
     default_more: int = Field(default=3, ge=1)
     max_more: int = Field(default=8, ge=1)
     rules: list[RefineRule]
@@ -139,7 +145,7 @@ def refine_rules(path: Path = RULES_FILE) -> RefineRules:
                 f"{path} rule {rule.name!r}: unknown angle(s) {', '.join(unknown)}; "
                 f"use {', '.join(ANGLES)}"
             )
-        for pattern in rule.patterns:
+        for pattern in [*rule.patterns, *([rule.signal] if rule.signal else [])]:
             try:
                 re.compile(pattern)
             except re.error as exc:
@@ -167,7 +173,26 @@ class RefineInstruction(BaseModel):
     tone: str | None = None
     max_subject_chars: int | None = None
     min_subject_chars: int | None = None
+    #: regex -> plain words: what every new subject must show (from the matched rules)
+    signals: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+
+    def asked(self) -> str:
+        """The request in plain words, e.g. 'make #1 shorter' or 'write 3 new variants'."""
+        refs = ", ".join(f"#{i + 1}" for i in (self.replace or self.like))
+        if self.mode == "more":
+            what = f"write {self.count} new variant{'s' if self.count != 1 else ''}"
+            return what + (f" like {refs}" if self.like else "")
+        wanted = []
+        if self.max_subject_chars and not self.min_subject_chars:
+            wanted.append("shorter")
+        if self.min_subject_chars:
+            wanted.append("longer")
+        if self.tone:
+            wanted.append(f"more {self.tone}")
+        if not wanted:
+            wanted.append(" and ".join(sorted(set(self.angles), key=self.angles.index)))
+        return f"make {refs} {' and '.join(wanted)}"
 
     @property
     def count(self) -> int:
@@ -343,6 +368,11 @@ def parse_request(
         tone=", ".join(tones) or None,
         max_subject_chars=max_chars,
         min_subject_chars=min_chars,
+        signals={
+            r.signal: r.signal_says
+            for r in style
+            if r.signal and (personalization or "personalization" not in r.angles)
+        },
         notes=notes,
     )
 
@@ -484,8 +514,16 @@ class RefineGenerator(SubjectGenerator):
         )
 
     def render_completion(
-        self, brief: Brief, context: BrandContext, angle: str, turn: int = 0
+        self,
+        brief: Brief,
+        context: BrandContext,
+        angle: str,
+        turn: int = 0,
+        strategy: str = "scratch",
     ) -> str:
+        """The refine few-shot prompt (every draft is written from scratch to the request, so
+        `strategy` is accepted for the base class's call and not used)."""
+        del strategy
         length = self.lengths[turn % len(self.lengths)] if self.lengths else "medium"
         groups: dict[str, list[Any]] = {
             "examples": self._examples_for(brief, context),
@@ -525,7 +563,9 @@ class RefineGenerator(SubjectGenerator):
         """One draft per requested angle (chat models: one answer covering them all)."""
         self.lengths = lengths
         seed0 = (self.settings.llm_seed or 0) + 7919 * (round_no + 1) + salt
-        return self.draft_angles(brief, context, angles, seed0)
+        if self.llm.prompt_style == "chat":
+            return self.draft_angles(brief, context, angles, seed0)
+        return self._draft_completion(brief, context, angles, seed0, strategies=["scratch"])
 
 
 class Change(BaseModel):
@@ -587,6 +627,50 @@ def _length_problem(variant: Variant, instruction: RefineInstruction) -> str | N
     return None
 
 
+def _slot_problem(
+    v: Variant,
+    slot: int,
+    instruction: RefineInstruction,
+    current: Sequence[Variant],
+    max_drop: float,
+) -> str | None:
+    """Why a scored draft does not do what was asked for this slot, or None when it does.
+
+    A rewrite must be shorter (longer) than the very line it replaces, show every signal of the
+    matched rules (a question mark for "as a question"), and not score below that line.
+    """
+    problem = _length_problem(v, instruction)
+    if problem:
+        return problem
+    for pattern, says in instruction.signals.items():
+        if not re.search(pattern, v.subject, re.I):
+            return f"does not {says}"
+    if instruction.mode != "rewrite":
+        return None
+    index = instruction.replace[slot]
+    old = current[index]
+    new_n, old_n = _shown_length(v), _shown_length(old)
+    if instruction.max_subject_chars is not None and instruction.min_subject_chars is None:
+        if new_n >= old_n:
+            return f"not shorter than #{index + 1} ({new_n} characters; #{index + 1} has {old_n})"
+    if instruction.min_subject_chars is not None and new_n <= old_n:
+        return f"not longer than #{index + 1} ({new_n} characters; #{index + 1} has {old_n})"
+    if old.score is not None and v.score is not None and v.score < old.score - max_drop:
+        return f"scored {v.score:.0f}, below the {old.score:.0f} of #{index + 1}"
+    return None
+
+
+def _why_not(rejected: Sequence[Rejected], most: int = 3) -> str:
+    """The commonest reasons drafts were not used, in plain words with counts."""
+    counts: dict[str, int] = {}
+    for r in rejected:
+        reason = re.sub(r"\d+", "N", r.reason.split(";")[0])
+        counts[reason] = counts.get(reason, 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:most]
+    examples = {re.sub(r"\d+", "N", r.reason.split(";")[0]): r.reason for r in rejected}
+    return "; ".join(f"{n} × {examples[k].split(';')[0]}" for k, n in top)
+
+
 def _blank(v: Variant) -> Variant:
     return v.model_copy(update={"score": None, "checks": [], "explanation": None})
 
@@ -596,12 +680,22 @@ def _fmt(score: float | None) -> str:
 
 
 def _reply(
-    instruction: RefineInstruction, final: list[Variant], changes: list[Change], missed: int
+    instruction: RefineInstruction,
+    final: list[Variant],
+    changes: list[Change],
+    missed: int,
+    rejected: Sequence[Rejected],
 ) -> str:
     if not changes:
+        tried = len(rejected)
+        text = (
+            f"No change: I could not {instruction.asked()}. None of the {tried} draft(s) I tried "
+            f"did what you asked and passed every check"
+        )
+        if rejected:
+            text += f" (most common reasons: {_why_not(rejected)})"
         return (
-            f"No change: I tried to {instruction.summary()}, but no draft passed the checks in "
-            f"{MAX_ROUNDS} rounds. Try another wording, or generate a fresh set."
+            text + ". The variants are as they were. Try another wording, or generate a fresh set."
         )
     scores = []
     for c in changes:
@@ -618,7 +712,7 @@ def _reply(
         text = f"Added {refs}{f' like {like}' if like else ''} ({instruction.details()})."
     text += " Every variant re-scored; new scores: " + ", ".join(scores) + "."
     if missed:
-        text += f" {missed} more could not be written within the checks; see the notes."
+        text += f" {missed} could not be done; see below."
     return text
 
 
@@ -650,6 +744,7 @@ def refine(
     model = llm or get_llm(settings)
     score_fn = score or scorer(brief, context, settings)
     instruction = parse_request(request, current, bool(brief.personalization), model.prompt_style)
+    max_drop = refine_rules().max_score_drop
     start_calls = len(model.usage.per_call)
     gen = RefineGenerator(settings, model, instruction, current, brief)
     salt = zlib.crc32(instruction.request.lower().encode("utf-8")) % 100_000
@@ -692,8 +787,15 @@ def refine(
                 continue
             if not slots:
                 break
-            # a draft fills the open slot that asked for its angle, else the first open one
-            slot = next((s for s in slots if instruction.angles[s] == v.angle), slots[0])
+            # a draft fills the open slot that asked for its angle, else the first open one,
+            # and only one whose request it really meets
+            order = sorted(slots, key=lambda s: instruction.angles[s] != v.angle)
+            misses = {s: _slot_problem(v, s, instruction, current, max_drop) for s in order}
+            slot = next((s for s in order if misses[s] is None), None)
+            if slot is None:
+                reason = misses[order[0]] or ""
+                rejected.append(Rejected(subject=v.subject, preheader=v.preheader, reason=reason))
+                continue
             slots.remove(slot)
             filled[slot] = v
     new_set = list(current)
@@ -708,23 +810,43 @@ def refine(
             placed.append((len(new_set) - 1, None))
     unscored = any(v.score is None for v in current)
     final = score_fn([_blank(v) for v in new_set]) if filled or unscored else current
+    notes = list(instruction.notes)
+    # scores depend on the whole set (diversity): a rewrite that ends up below the line it
+    # replaced once the set is re-scored is undone, so a change never makes a line worse
+    worse = [
+        (i, old)
+        for i, old in placed
+        if old is not None
+        and old.score is not None
+        and final[i].score is not None
+        and final[i].score < old.score - max_drop  # type: ignore[operator]
+    ]
+    if worse:
+        for i, old in worse:
+            notes.append(
+                f"#{i + 1} kept as it was: its rewrite scored {_fmt(final[i].score)} with the "
+                f"rest of the set, below the {_fmt(old.score)} it had"
+            )
+            new_set[i] = old
+        placed = [(i, old) for i, old in placed if (i, old) not in worse]
+        final = score_fn([_blank(v) for v in new_set]) if placed or unscored else current
     changes = [
         Change(index=i, kind="rewritten" if old is not None else "added", replaces=old)
         for i, old in placed
     ]
-    notes = list(instruction.notes)
+    missed = len(slots) + len(worse)
     if slots:
+        reasons = f" (most common reasons: {_why_not(rejected)})" if rejected else ""
         if instruction.mode == "rewrite":
             kept_refs = ", ".join(f"#{instruction.replace[s] + 1}" for s in slots)
             notes.append(
-                f"{kept_refs} kept as before: no draft passed the checks"
-                f"{' and the length limit' if instruction.max_subject_chars else ''} in "
-                f"{MAX_ROUNDS} rounds; see 'rejected' for the reasons"
+                f"{kept_refs} kept as it was: no draft in {MAX_ROUNDS} rounds did what you "
+                f"asked and passed every check{reasons}"
             )
         else:
             notes.append(
-                f"only {len(filled)} of {instruction.count} new variants passed the checks in "
-                f"{MAX_ROUNDS} rounds; see 'rejected' for the reasons"
+                f"only {len(filled)} of {instruction.count} new variants did what you asked and "
+                f"passed every check in {MAX_ROUNDS} rounds{reasons}"
             )
     usage = UsageRecord(tokens_approximate=model.usage.tokens_approximate)
     for call in model.usage.per_call[start_calls:]:
@@ -737,6 +859,6 @@ def refine(
         changes=changes,
         rejected=rejected,
         notes=notes,
-        reply=_reply(instruction, final, changes, len(slots)),
+        reply=_reply(instruction, final, changes, missed, rejected),
         usage=usage,
     )

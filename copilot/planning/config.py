@@ -89,7 +89,12 @@ class WayOut(BaseModel):
 
     action: str
     detail: str
+    #: the command-line option that takes this way (for the CLI and the Details view)
     option: str | None = None
+    #: the plan settings this way changes, so a page can offer it as one button
+    metric: Metric | None = None
+    max_variants: int | None = None
+    mde: float | None = None
 
 
 class Design(BaseModel):

@@ -178,6 +178,7 @@ def design_test(
             "the sample size is only as good as that guess"
         )
     metric_word = "click" if metric == "clicks" else "open"
+    article = "an" if metric_word[0] in "aeiou" else "a"
     alpha_note = f"alpha {alpha:g}" + (
         f" ({a_c:.3g} per comparison, Bonferroni for {arms - 1} challengers)" if arms > 2 else ""
     )
@@ -213,8 +214,8 @@ def design_test(
             alt_baseline,
         )
         verdict = (
-            f"Refused: a {metric_word} test of {arms} {what} needs {n_req:,} recipients per arm "
-            f"({n_req * arms:,} in all) to detect a {_lift(mde)} lift over a {_pct(p0)} "
+            f"Refused: {article} {metric_word} test of {arms} {what} needs {n_req:,} recipients "
+            f"per arm ({n_req * arms:,} in all) to detect a {_lift(mde)} lift over a {_pct(p0)} "
             f"{metric_word} rate with {power:.0%} power at {alpha_note}; the segment has "
             f"{segment_size:,}. With everyone available in the test ({full:,} per arm) the "
             f"smallest detectable lift is {_lift(mdl_full)}, so a smaller real difference "
@@ -308,6 +309,7 @@ def _ways_out(
                         detail=f"test {k} variants instead of {arms}: {n_k:,} per arm, "
                         f"{n_k * k:,} in all ({_pct(n_k * k / segment)} of the segment)",
                         option=f"--max-variants {k}",
+                        max_variants=k,
                     )
                 )
                 break
@@ -329,6 +331,7 @@ def _ways_out(
                 detail=f"with this segment the smallest detectable lift is {_lift(mdl_full)}; "
                 f"plan for {_lift(bigger)} only if you expect a difference that large",
                 option=f"--mde {bigger:.2f}",
+                mde=bigger,
             )
         )
     ways.append(
@@ -344,7 +347,8 @@ def _ways_out(
         WayOut(
             action="longer test",
             detail=f"run the same test over about {sends} sends of this size (e.g. {sends} weekly "
-            "campaigns) and pool the results with `copilot results import` before calling a winner",
+            "campaigns) and judge the pooled results before calling a winner",
+            option="copilot results import",
         )
     )
     if metric == "clicks" and alt_baseline is not None:
@@ -357,6 +361,7 @@ def _ways_out(
                     "fits; but Apple Mail Privacy Protection inflates opens, so treat the winner "
                     "as a hint, not proof",
                     option="--metric opens",
+                    metric="opens",
                 )
             )
     ways.append(

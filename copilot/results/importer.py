@@ -30,22 +30,39 @@ class ImportReport(BaseModel):
     ingested: dict[str, object] | None = None
 
 
-def planned_sample(result: ABResult, metric: Metric, config: ABConfig | None) -> tuple[int, str]:
-    """Per-arm sample the test was planned for; without a plan, the default design's."""
-    if config is not None:
-        return config.design.n_per_arm_required, f"plan {config.test_id}"
-    d = planning_defaults()
+def _observed_rate(result: ABResult, metric: Metric, mde: float) -> float:
+    """The pooled rate of `metric` over every arm, or the stated default when it is unusable."""
     pooled_events = sum(a.events(metric) for a in result.arms)
     pooled_n = sum(a.recipients for a in result.arms)
     rate = pooled_events / pooled_n if pooled_n else 0.0
-    if not 0.0 < rate < 1.0 / (1.0 + float(d["mde"])):
-        rate = float(d["default_baseline"][metric])
+    if not 0.0 < rate < 1.0 / (1.0 + mde):
+        rate = float(planning_defaults()["default_baseline"][metric])
+    return rate
+
+
+def planned_sample(result: ABResult, metric: Metric, config: ABConfig | None) -> tuple[int, str]:
+    """Per-arm sample the test needs on `metric`: the plan's own figure when the plan was sized
+    on that metric; the plan's lift and power at the observed rate when it was sized on the
+    other one (an opens plan says nothing about the sample a clicks verdict needs); without a
+    plan, the default design's."""
     k = len(result.arms)
-    n = n_per_arm(
-        rate, float(d["mde"]), per_comparison_alpha(float(d["alpha"]), k), float(d["power"])
-    )
+    if config is not None:
+        design = config.design
+        if design.metric == metric:
+            return design.n_per_arm_required, f"plan {config.test_id}"
+        rate = _observed_rate(result, metric, design.mde)
+        n = n_per_arm(rate, design.mde, per_comparison_alpha(design.alpha, k), design.power)
+        return n, (
+            f"plan {config.test_id} was sized on {design.metric}; for {metric}: its "
+            f"+{design.mde:.0%} lift and {design.power:.0%} power at the observed {rate:.2%} "
+            f"{metric[:-1]} rate"
+        )
+    d = planning_defaults()
+    mde = float(d["mde"])
+    rate = _observed_rate(result, metric, mde)
+    n = n_per_arm(rate, mde, per_comparison_alpha(float(d["alpha"]), k), float(d["power"]))
     return n, (
-        f"no plan given: the default design (+{float(d['mde']):.0%} lift, "
+        f"no plan given: the default design (+{mde:.0%} lift, "
         f"{float(d['power']):.0%} power) at the observed {rate:.2%} rate"
     )
 

@@ -1,14 +1,21 @@
 """Import uploaded brand files (voice.md, products.md, past_campaigns.csv): every problem is named,
-and nothing is written unless the whole brand folder validates afterwards."""
+and nothing is written unless the whole brand folder validates afterwards.
+
+An import that would drop past sends (a "replace" of past_campaigns.csv) says what it drops and
+needs `confirm_loss`; every file an import overwrites is first copied into a dated backup
+(`<brand>/.backups/<stamp>/`), which `restore_backup` puts back (the Undo).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +27,7 @@ from copilot.retrieval.brand import (
     CAMPAIGNS_FILE,
     PRODUCTS_FILE,
     VOICE_FILE,
+    PastCampaign,
     is_brand_slug,
     load_brand,
     parse_campaigns,
@@ -30,6 +38,37 @@ from copilot.settings import Settings
 CsvMode = Literal["append", "replace"]
 DOCS = (VOICE_FILE, PRODUCTS_FILE)
 FILES = (VOICE_FILE, PRODUCTS_FILE, CAMPAIGNS_FILE)
+BACKUPS = ".backups"
+MANIFEST = "manifest.json"
+
+
+class Loss(BaseModel):
+    """What an import removes from the brand's history (past sends no longer in the file)."""
+
+    rows: int = 0
+    ab_tests: int = 0
+    recipients: int = 0
+    #: past sends before and after the import
+    before: int = 0
+    after: int = 0
+
+    def describe(self) -> str:
+        """Plain words, e.g. 'removes 78 of 80 past sends, including 14 A/B tests ...'."""
+        tests = f", including {self.ab_tests} A/B test(s)" if self.ab_tests else ""
+        return (
+            f"removes {self.rows} of the {self.before} past sends in {CAMPAIGNS_FILE}{tests} "
+            f"and their measured results ({self.recipients:,} recipients, results fed back from "
+            f"earlier tests included); {self.after} past send(s) remain"
+        )
+
+
+class Backup(BaseModel):
+    """One dated backup of the files an import overwrote or created."""
+
+    stamp: str
+    replaced: list[str] = Field(default_factory=list)
+    created: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)
 
 
 class ImportReport(BaseModel):
@@ -41,6 +80,10 @@ class ImportReport(BaseModel):
     actions: list[str] = Field(default_factory=list)
     written: list[str] = Field(default_factory=list)
     ingest: IngestReport | None = None
+    #: past sends the import removes (None: it removes none)
+    loss: Loss | None = None
+    #: the backup of the files this import overwrote (None for a new brand or a dry run)
+    backup: Backup | None = None
 
     @property
     def ok(self) -> bool:
@@ -117,6 +160,97 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _loss(old: list[PastCampaign], new: list[PastCampaign]) -> Loss | None:
+    kept = {c.key for c in new}
+    gone = [c for c in old if c.key not in kept]
+    if not gone:
+        return None
+    tests_before = {c.ab_test_id for c in old if c.ab_test_id}
+    tests_after = {c.ab_test_id for c in new if c.ab_test_id}
+    return Loss(
+        rows=len(gone),
+        ab_tests=len(tests_before - tests_after),
+        recipients=sum(c.recipients for c in gone),
+        before=len(old),
+        after=len(new),
+    )
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d_%H%M%S_%f")
+
+
+def _back_up(folder: Path, names: list[str], actions: list[str]) -> Backup:
+    """Copy the files about to be written into a new dated backup folder, with a manifest."""
+    backup = Backup(stamp=_stamp(), actions=list(actions))
+    target = folder / BACKUPS / backup.stamp
+    target.mkdir(parents=True)
+    for name in names:
+        if (folder / name).is_file():
+            shutil.copy2(folder / name, target / name)
+            backup.replaced.append(name)
+        else:
+            backup.created.append(name)
+    (target / MANIFEST).write_text(backup.model_dump_json(indent=2), encoding="utf-8")
+    return backup
+
+
+def list_backups(kb_dir: Path, brand: str) -> list[Backup]:
+    """The brand's import backups, newest first (a backup with an unreadable manifest is skipped)."""
+    root = kb_dir / brand / BACKUPS
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.iterdir(), reverse=True):
+        try:
+            found.append(Backup.model_validate(json.loads((path / MANIFEST).read_text("utf-8"))))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def restore_backup(
+    kb_dir: Path, brand: str, stamp: str, settings: Settings | None = None
+) -> ImportReport:
+    """Undo an import: put back the files its backup holds, remove the ones it created, re-ingest.
+
+    The files as they are now are backed up first, so a restore can itself be undone.
+    """
+    report = ImportReport(brand=brand)
+    folder = kb_dir / brand
+    backup = next((b for b in list_backups(kb_dir, brand) if b.stamp == stamp), None)
+    if backup is None:
+        report.problems.append(f"no backup {stamp!r} for brand {brand!r}; nothing was restored")
+        return report
+    source = folder / BACKUPS / stamp
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = _stage(folder, Path(tmp))
+        for name in backup.replaced:
+            shutil.copy2(source / name, staged / name)
+        for name in backup.created:
+            (staged / name).unlink(missing_ok=True)
+        try:
+            load_brand(staged)
+        except KnowledgeBaseError as exc:
+            report.problems.append(str(exc).replace(str(staged), brand))
+            return report
+        names = [*backup.replaced, *backup.created]
+        report.backup = _back_up(folder, names, [f"undo of the import of {stamp}"])
+        for name in backup.replaced:
+            _write_atomically(folder / name, (staged / name).read_text(encoding="utf-8"))
+            report.written.append(name)
+        for name in backup.created:
+            (folder / name).unlink(missing_ok=True)
+    report.actions.append(
+        "restored "
+        + ", ".join(backup.replaced or ["nothing"])
+        + f" as before the import of {stamp}"
+    )
+    if settings is not None:
+        report.ingest = ingest_brand(folder, settings)
+    return report
+
+
 def import_files(
     kb_dir: Path,
     brand: str,
@@ -124,12 +258,15 @@ def import_files(
     settings: Settings | None = None,
     csv_mode: CsvMode = "append",
     dry_run: bool = False,
+    confirm_loss: bool = False,
 ) -> ImportReport:
     """Validate uploads against the brand folder they would produce; write and re-ingest if clean.
 
     `uploads` maps a file name (voice.md, products.md, past_campaigns.csv) to its bytes. CSV rows
     are appended (rows already present, by campaign_id and subject, are skipped) or replace the
-    file. With `dry_run`, or when any problem is found, nothing is written.
+    file. With `dry_run`, or when any problem is found, nothing is written. An import that removes
+    past sends (`report.loss`) is written only with `confirm_loss`; the files it overwrites are
+    kept in a dated backup (`report.backup`) that `restore_backup` puts back.
     """
     brand = brand.strip()
     report = ImportReport(brand=brand)
@@ -163,6 +300,14 @@ def import_files(
             if name in texts:
                 (staged / name).write_text(texts[name], encoding="utf-8")
                 report.actions.append(f"{'add' if report.new_brand else 'replace'} {name}")
+        old_rows: list[PastCampaign] = []
+        if CAMPAIGNS_FILE in texts and (staged / CAMPAIGNS_FILE).is_file():
+            try:
+                old_rows = parse_campaigns(
+                    (staged / CAMPAIGNS_FILE).read_text(encoding="utf-8-sig")
+                )
+            except KnowledgeBaseError:
+                old_rows = []  # a broken current file has no history to lose; it is backed up
         if CAMPAIGNS_FILE in texts:
             if csv_mode == "replace" or not (staged / CAMPAIGNS_FILE).is_file():
                 (staged / CAMPAIGNS_FILE).write_text(texts[CAMPAIGNS_FILE], encoding="utf-8")
@@ -185,9 +330,20 @@ def import_files(
         except KnowledgeBaseError as exc:
             report.problems.append(str(exc).replace(str(staged), brand))
             return report
+        if old_rows:
+            new_rows = parse_campaigns((staged / CAMPAIGNS_FILE).read_text(encoding="utf-8-sig"))
+            report.loss = _loss(old_rows, new_rows)
         if dry_run:
             return report
+        if report.loss is not None and not confirm_loss:
+            report.problems.append(
+                f"this import {report.loss.describe()}; confirm that this is what you want "
+                "(the current file is kept as a dated backup), or append the rows instead"
+            )
+            return report
         folder.mkdir(parents=True, exist_ok=True)
+        if not report.new_brand:
+            report.backup = _back_up(folder, sorted(texts), report.actions)
         for name in texts:
             _write_atomically(folder / name, (staged / name).read_text(encoding="utf-8"))
             report.written.append(name)

@@ -169,3 +169,60 @@ def planned_config(
     )  # type: ignore[arg-type]
     assert plan.config is not None, plan.design.verdict
     return plan.config
+
+
+def body_html(platform: str = "mailchimp") -> tuple[str, str]:
+    """A body as the Bodies page drafts it (real renderer, a goal footer): HTML and text."""
+    from copilot.rendering.render import EmailContent, Footer, render_email
+
+    content = EmailContent(
+        headline="The Harvest Sale is on",
+        blocks=["Hi {{FNAME|there}}, every bag is 15% off this week.", "Use HARVEST15."],
+        cta_text="Shop the sale",
+        cta_url="https://tidewater.example/sale",
+        greeting="Hi {{FNAME|there}},",
+        subject="Harvest Sale: 15% off every bag",
+        preheader="Use HARVEST15 through Sunday.",
+    )
+    footer = Footer(
+        sender_name="Tidewater Coffee",
+        postal_address="Tidewater Coffee Co., 9 Quay Road, Saltmarsh, ME 04001, USA",
+        reason="you bought coffee from Tidewater Coffee",
+    )
+    out = render_email(content, footer, platform, ["FNAME"])
+    return out.html, out.text
+
+
+def drafted_bodies(brief: Brief) -> Any:
+    """What the Bodies page keeps in the session after drafting one body (a BodyResult)."""
+    from copilot.generators.bodies import BodyResult, BodyVariant
+
+    html, text = body_html(brief.platform)
+    body = BodyVariant(
+        angle="benefit",
+        headline="The Harvest Sale is on",
+        blocks=["Hi {{FNAME|there}}, every bag is 15% off this week.", "Use HARVEST15."],
+        cta_text="Shop the sale",
+        cta_url="https://tidewater.example/sale",
+        subject="Harvest Sale: 15% off every bag",
+        preheader="Use HARVEST15 through Sunday.",
+        html=html,
+        text=text,
+        score=80.0,
+        checks=[CheckResult(name="body", status="pass", score=1.0, message="ok")],
+    )
+    return BodyResult(
+        brief=brief, model="fake", provider="fake", prompt_style="completion", variants=[body]
+    )
+
+
+def with_body(config: ABConfig) -> ABConfig:
+    """The config with a drafted body on every arm (as the export page attaches it)."""
+    from copilot.planning.design import neutral_tags
+
+    html, text = body_html(config.platform)
+    data = config.model_dump(mode="json")
+    for arm in data["arms"]:
+        arm.update(html=neutral_tags(html), plain_text=neutral_tags(text), body_text=None)
+    data["test_id"] = ""
+    return ABConfig.model_validate(data)

@@ -9,8 +9,9 @@ from typing import Any
 import streamlit as st
 
 from copilot.brief import Brief, Goal, load_brief, parse_brief
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, KnowledgeBaseError
 from copilot.generators.refine import refine
+from copilot.retrieval.ingest import brand_stats, ingest_brand
 from copilot.workflow import generate
 from ui import state
 from ui.views import checks_line, inbox_text, md_escape, score_text
@@ -114,9 +115,27 @@ def _start_over(new_brief: Brief) -> None:
         st.session_state.pop(key, None)
 
 
+def _ingested(brand: str) -> bool:
+    """True when the brand's files are in the store (retrieval can use them)."""
+    try:
+        return brand_stats(brand, s).get("total", 0) > 0
+    except KnowledgeBaseError:
+        return False
+
+
+def _brand_label(brand: str) -> str:
+    return f"{brand} · {'ready' if ready.get(brand) else 'not ingested yet'}"
+
+
 st.title("Campaign brief")
 s = state.settings()
 brands = sorted(p.name for p in s.kb_dir.iterdir() if p.is_dir()) if s.kb_dir.is_dir() else []
+ready: dict[str, bool] = {}
+if brands:
+    with state.readable_errors():
+        state.cached_store(s.model_dump_json())
+        ready = {b: _ingested(b) for b in brands}
+INGESTED = "brief_ingested_message"
 if not brands:
     st.warning(
         f"No brands in the knowledge base folder `{s.kb_dir}`: add one on the Knowledge base page.",
@@ -125,7 +144,7 @@ if not brands:
 
 # defaults the first time, so the form shows a sensible example
 defaults: dict[str, Any] = {
-    "brand": brands[0] if brands else "",
+    "brand": next((b for b in brands if ready.get(b)), brands[0] if brands else ""),
     "goal": Goal.abandoned_cart.value,
     "platform": "mailchimp",
     "offer": "",
@@ -163,12 +182,37 @@ form_label = "Brief"
 if known is not None:
     form_label += f" · {known.brand} · {known.goal.value} · {known.segment.name}"
 with st.expander(form_label, expanded=not has_results, icon=":material/edit_note:"):
+    pick, act = st.columns([2, 1], vertical_alignment="bottom")
+    pick.selectbox(
+        "Brand",
+        brands,
+        key=FIELDS["brand"],
+        format_func=_brand_label,
+        help="A brand folder in the knowledge base. “Ready” brands have their voice, products "
+        "and past results in the store; others must be ingested once before generating.",
+    )
+    chosen = st.session_state.get(FIELDS["brand"])
+    message = st.session_state.pop(INGESTED, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+    if chosen and not ready.get(chosen, False):
+        st.info(
+            f"{chosen} is not ingested yet: its voice guide, product facts and past results are "
+            "not in the knowledge base store, so variants cannot be grounded in them. Ingest it "
+            "once (it takes about a minute), then generate.",
+            icon=":material/menu_book:",
+        )
+        if act.button(f"Ingest {chosen} now", icon=":material/sync:", key="brief_ingest"):
+            line = st.empty()  # an expander cannot hold a status box, so progress is one line
+            with state.readable_errors(), st.spinner(f"Ingesting {chosen}…"):
+                state.warm_up()
+                done = ingest_brand(s.kb_dir / chosen, s, progress=line.caption)
+                st.session_state[INGESTED] = f"{chosen} is ready: {done.total} chunks in the store."
+                state.forget_contexts()
+                st.rerun()
     with st.form("brief"):
         col1, col2 = st.columns(2)
         with col1:
-            st.selectbox(
-                "Brand", brands, key=FIELDS["brand"], help="A folder in the knowledge base"
-            )
             st.selectbox("Goal", [g.value for g in Goal], key=FIELDS["goal"])
             st.selectbox("Platform", PLATFORMS, key=FIELDS["platform"])
             st.text_input(
@@ -204,14 +248,21 @@ with st.expander(form_label, expanded=not has_results, icon=":material/edit_note
 if submitted:
     with state.readable_errors():
         new_brief = _brief_from_form()
-        _start_over(new_brief)
-        state.context_for(new_brief)
-        report, bar = state.progress_bar("Drafting…")
-        with st.spinner("Drafting and scoring variants…"), state.using_model() as model:
-            generated = generate(new_brief, s, n=n, keep=keep, llm=model, progress=report)
-        bar.empty()
-        st.session_state[state.RESULT] = generated
-        state.set_variants(generated.variants)
+        if not ready.get(new_brief.brand, False):
+            st.warning(
+                f"{new_brief.brand} is not ingested yet: press “Ingest {new_brief.brand} now” "
+                "next to the brand picker first.",
+                icon=":material/menu_book:",
+            )
+        else:
+            _start_over(new_brief)
+            state.context_for(new_brief)
+            report, bar = state.progress_bar("Drafting…")
+            with st.spinner("Drafting and scoring variants…"), state.using_model() as model:
+                generated = generate(new_brief, s, n=n, keep=keep, llm=model, progress=report)
+            bar.empty()
+            st.session_state[state.RESULT] = generated
+            state.set_variants(generated.variants)
 
 current = state.brief()
 variants = state.variants()
@@ -237,10 +288,11 @@ if current is not None and (variants or result is not None):
             for note in result.notes:
                 st.warning(note)
             u = result.usage.summary()
-            st.caption(
-                f"{result.model} · {u['calls']} calls · {u['prompt_tokens']} prompt + "
-                f"{u['completion_tokens']} completion tokens · {u['latency_s']} s"
-            )
+            with st.expander("Details"):
+                st.caption(
+                    f"{result.model} · {u['calls']} calls · {u['prompt_tokens']} prompt + "
+                    f"{u['completion_tokens']} completion tokens · {u['latency_s']} s"
+                )
         st.page_link(
             "pages/variants.py", label="Details, edits and picks", icon=":material/manage_search:"
         )
@@ -254,6 +306,16 @@ if current is not None and (variants or result is not None):
                     st.markdown(md_escape(message["content"]))
                     if message.get("notes"):
                         st.markdown("\n".join(f"- {md_escape(n)}" for n in message["notes"]))
+                    tried = message.get("tried") or []
+                    if tried:
+                        with st.expander(f"Drafts I did not use ({len(tried)})"):
+                            st.markdown(
+                                "\n".join(
+                                    f"- {md_escape(inbox_text(t['subject']))}: "
+                                    f"{md_escape(t['reason'])}"
+                                    for t in tried
+                                )
+                            )
         prompt = st.chat_input(CHAT_HINT, key="chat_input")
         if st.session_state.get(state.UNDO) and st.button(
             "Undo the last change", icon=":material/undo:", key="chat_undo"
@@ -289,7 +351,16 @@ if current is not None and (variants or result is not None):
                     undo.append(variants)
                 state.set_variants(refined.variants)
                 st.session_state["last_changed"] = [c.index for c in refined.changes]
-                chat.append({"role": "assistant", "content": refined.reply, "notes": refined.notes})
+                chat.append(
+                    {
+                        "role": "assistant",
+                        "content": refined.reply,
+                        "notes": refined.notes,
+                        "tried": [
+                            {"subject": r.subject, "reason": r.reason} for r in refined.rejected
+                        ],
+                    }
+                )
             st.rerun()
 elif current is None:
     st.caption(

@@ -12,12 +12,33 @@ from copilot.errors import KnowledgeBaseError
 from copilot.retrieval.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
 from copilot.retrieval.ingest import brand_stats, ingest_brand
 from copilot.retrieval.retrieve import build_context
-from copilot.retrieval.upload import import_files
+from copilot.retrieval.upload import ImportReport, import_files, list_backups, restore_backup
 from ui import state
-from ui.views import retrieval_frames
+from ui.views import md_escape, retrieval_frames
 
 NEW_BRAND = "+ new brand…"
 DONE = "kb_done_message"  # shown once, after the rerun that refreshes the counts
+PENDING = "data_kb_pending"  # an import that removes history, waiting for a yes or a cancel
+LAST_IMPORT = "data_kb_last_import"  # brand and backup of the last import, for Undo
+
+
+def _restore(brand: str, stamp: str) -> None:
+    """Put a backup back, re-ingest, and say so after the rerun."""
+    with state.readable_errors():
+        state.warm_up()
+        with st.spinner("Restoring and embedding…"):
+            outcome = restore_backup(kb_dir, brand, stamp, settings=s)
+        if outcome.problems:
+            for problem in outcome.problems:
+                st.error(problem, icon=":material/block:")
+            return
+        total = outcome.ingest.total if outcome.ingest else 0
+        st.session_state[DONE] = (
+            f"Undone: {brand}: " + "; ".join(outcome.actions) + f". {total} chunks in the store."
+        )
+        st.session_state.pop(LAST_IMPORT, None)
+        state.forget_contexts()
+        st.rerun()
 
 
 def _brand_row(folder: Any) -> dict[str, object]:
@@ -54,6 +75,11 @@ st.subheader("Brands")
 done = st.session_state.pop(DONE, None)
 if done:
     st.success(done, icon=":material/check_circle:")
+last = st.session_state.get(LAST_IMPORT)
+if last and st.button(
+    f"Undo the last import into {last['brand']}", icon=":material/undo:", key="kb_undo"
+):
+    _restore(last["brand"], last["stamp"])
 if not folders:
     st.info(f"No brand folders in `{kb_dir}` yet: upload a brand's files below.")
 else:
@@ -83,7 +109,8 @@ st.subheader("Upload brand files")
 st.caption(
     f"`{VOICE_FILE}` (personality, do and don't, vocabulary, sample lines), `{PRODUCTS_FILE}` "
     f"(facts, prices, policies, offers) and `{CAMPAIGNS_FILE}` (one row per sent variant). "
-    "Every problem is listed, and nothing is imported unless all of it is valid."
+    "Every problem is listed, and nothing is imported unless all of it is valid. Files an "
+    "import overwrites are kept as a dated backup you can restore."
 )
 choice = st.selectbox("Into brand", [*(f.name for f in folders), NEW_BRAND], key="kb_upload_brand")
 brand_name = choice
@@ -99,7 +126,7 @@ mode = st.radio(
     horizontal=True,
     format_func=lambda m: {
         "append": "append new rows (rows already there are skipped)",
-        "replace": "replace the file",
+        "replace": "replace the file (past sends not in the new file are removed)",
     }[m],
     key="kb_csv_mode",
 )
@@ -108,42 +135,117 @@ uploads = {
     for name, f in ((VOICE_FILE, voice), (PRODUCTS_FILE, products), (CAMPAIGNS_FILE, campaigns))
     if f is not None
 }
+
+
+def _run_import(confirm_loss: bool, dry_run: bool, what: dict[str, Any]) -> ImportReport:
+    with st.spinner("Validating…" if dry_run else "Importing and embedding…"):
+        if not dry_run:
+            state.warm_up()
+        return import_files(
+            kb_dir,
+            what["brand"],
+            what["uploads"],
+            settings=None if dry_run else s,
+            csv_mode=what["mode"],
+            dry_run=dry_run,
+            confirm_loss=confirm_loss,
+        )
+
+
+def _imported(outcome: ImportReport) -> None:
+    total = outcome.ingest.total if outcome.ingest else 0
+    st.session_state[DONE] = (
+        f"Imported into {outcome.brand}: " + "; ".join(outcome.actions) + f". {total} chunks in "
+        "the store."
+    )
+    if outcome.backup is not None:
+        st.session_state[LAST_IMPORT] = {"brand": outcome.brand, "stamp": outcome.backup.stamp}
+    st.session_state.pop(PENDING, None)
+    state.forget_contexts()
+    st.rerun()  # the brands table above must show the new counts
+
+
 b1, b2 = st.columns(2)
 check = b1.button("Check files", icon=":material/fact_check:", key="kb_check")
 do_import = b2.button(
     "Import and ingest", type="primary", icon=":material/download_for_offline:", key="kb_import"
 )
+request = {"brand": brand_name or "", "uploads": uploads, "mode": mode}
 if check or do_import:
+    st.session_state.pop(PENDING, None)
     with state.readable_errors():
-        with st.spinner("Validating…" if check else "Importing and embedding…"):
-            if do_import:
-                state.warm_up()
-            outcome = import_files(
-                kb_dir,
-                brand_name or "",
-                uploads,
-                settings=s if do_import else None,
-                csv_mode=mode,  # type: ignore[arg-type]
-                dry_run=check,
-            )
+        # an import that removes history is checked first and waits for a confirmation
+        outcome = _run_import(False, True, request)
         if outcome.problems:
             st.error(
                 f"Nothing was imported: {len(outcome.problems)} problem(s) to fix first.",
                 icon=":material/block:",
             )
             for problem in outcome.problems:
-                st.markdown(f"- {problem}")
+                st.markdown(f"- {md_escape(problem)}")
+        elif do_import and outcome.loss is not None:
+            st.session_state[PENDING] = {**request, "loss": outcome.loss.describe()}
         elif check:
             st.success("All files are valid. Importing will: " + "; ".join(outcome.actions) + ".")
+            if outcome.loss is not None:
+                st.warning(
+                    f"This import {outcome.loss.describe()}. You will be asked to confirm.",
+                    icon=":material/warning:",
+                )
         else:
-            total = outcome.ingest.total if outcome.ingest else 0
-            st.session_state[DONE] = (
-                f"Imported into {outcome.brand}: "
-                + "; ".join(outcome.actions)
-                + f". {total} chunks in the store."
+            done = _run_import(False, False, request)
+            if done.problems:
+                for problem in done.problems:
+                    st.error(problem, icon=":material/block:")
+            else:
+                _imported(done)
+
+pending = st.session_state.get(PENDING)
+if pending:
+    with st.container(border=True):
+        st.warning(
+            f"Importing into {pending['brand']} {pending['loss']}. The current file is kept as "
+            "a dated backup, and Undo brings it back.",
+            icon=":material/warning:",
+        )
+        y, n = st.columns(2)
+        if y.button("Yes, replace it", type="primary", icon=":material/delete:", key="kb_confirm"):
+            with state.readable_errors():
+                done = _run_import(True, False, pending)
+                if done.problems:
+                    for problem in done.problems:
+                        st.error(problem, icon=":material/block:")
+                else:
+                    _imported(done)
+        if n.button("Cancel", icon=":material/close:", key="kb_cancel"):
+            st.session_state.pop(PENDING, None)
+            st.session_state[DONE] = "Cancelled: nothing was changed."
+            st.rerun()
+
+if folders:
+    with st.expander("Earlier versions (backups)", icon=":material/history:"):
+        backup_brand = st.selectbox(
+            "Brand", [f.name for f in folders], key="kb_backup_brand", label_visibility="collapsed"
+        )
+        backups = list_backups(kb_dir, backup_brand)
+        if not backups:
+            st.caption(
+                f"No backups of {backup_brand} yet: each import that overwrites a file makes one."
             )
-            state.forget_contexts()
-            st.rerun()  # the brands table above must show the new counts
+        else:
+            stamp = st.selectbox(
+                "Version before the import of",
+                [b.stamp for b in backups],
+                format_func=lambda t: next(
+                    f"{b.stamp[:10]} {b.stamp[11:13]}:{b.stamp[13:15]}:{b.stamp[15:17]} UTC · "
+                    + "; ".join(b.actions or ["(no details)"])
+                    for b in backups
+                    if b.stamp == t
+                ),
+                key="kb_backup_stamp",
+            )
+            if st.button("Restore this version", icon=":material/restore:", key="kb_restore"):
+                _restore(backup_brand, stamp)
 
 st.subheader("What would retrieval return for this brief?")
 current = state.brief()

@@ -18,7 +18,11 @@ from copilot.results.sources import read_results_csv
 from copilot.results.verdict import judge
 from copilot.retrieval.brand import brand_folder
 from ui import state
-from ui.views import rates_frame
+from ui.views import platform_title, preview_with_sample_contact, rates_frame
+
+PLATFORMS = ["mailchimp", "brevo"]
+#: the config the form was last filled from (its test id); another config fills it again
+CONFIG_BASIS = "data_res_config_basis"
 
 
 def _from_upload(upload: Any, read: Any) -> Any:
@@ -88,31 +92,48 @@ elif config_choice == "upload a config":
         with state.readable_errors():
             config = _from_upload(cfg_upload, load_config)
 
+goals = [g.value for g in Goal]
+# The form is filled from the chosen config (else the brief); choosing another config fills it
+# again, while what the person typed stays until then.
+form_values: dict[str, Any] = {
+    "res_platform": config.platform if config else (current.platform if current else PLATFORMS[0]),
+    "res_brand": config.brand if config else (current.brand if current else ""),
+    "res_goal": config.goal if config else (current.goal.value if current else goals[1]),
+    "res_segment": config.segment if config else (current.segment.name if current else ""),
+    "res_metric": config.design.metric if config else "clicks",
+}
+if form_values["res_goal"] not in goals:
+    form_values["res_goal"] = goals[1]
+basis = config.test_id if config is not None else ""
+renew = st.session_state.get(CONFIG_BASIS) != basis
+for key, value in form_values.items():
+    if renew or key not in st.session_state:
+        st.session_state[key] = value
+st.session_state[CONFIG_BASIS] = basis
+if config is not None:
+    st.caption(
+        f"Filled in from the A/B config: {config.brand} · {config.goal} · {config.segment} · "
+        f"{platform_title(config.platform)} · winner on {config.design.metric}."
+    )
+
 with st.form("results"):
     source = st.radio(
         "Results from", ["CSV file", "platform campaign id"], horizontal=True, key="res_source"
     )
     upload = st.file_uploader("Results CSV", type=["csv"], key="res_csv")
     r1, r2 = st.columns(2)
-    platform = r1.selectbox("Platform", ["mailchimp", "brevo"], key="res_platform")
+    platform = r1.selectbox("Platform", PLATFORMS, format_func=platform_title, key="res_platform")
     campaign = r2.text_input("Campaign id", key="res_campaign")
     c1, c2, c3, c4 = st.columns(4)
-    goals = [g.value for g in Goal]
-    brand = c1.text_input(
-        "Brand", config.brand if config else (current.brand if current else ""), key="res_brand"
-    )
-    default_goal = config.goal if config else (current.goal.value if current else goals[1])
-    goal = c2.selectbox("Goal", goals, index=goals.index(default_goal), key="res_goal")
-    segment = c3.text_input(
-        "Segment",
-        config.segment if config else (current.segment.name if current else ""),
-        key="res_segment",
-    )
+    brand = c1.text_input("Brand", key="res_brand")
+    goal = c2.selectbox("Goal", goals, key="res_goal")
+    segment = c3.text_input("Segment", key="res_segment")
     metric = c4.radio(
         "Metric",
         ["clicks", "opens"],
-        index=0 if not config or config.design.metric == "clicks" else 1,
         key="res_metric",
+        help="The metric the verdict judges; a plan sized on the other metric is re-sized for "
+        "this one.",
     )
     go = st.form_submit_button("Judge the test", type="primary", icon=":material/balance:")
 
@@ -172,6 +193,8 @@ if entry is not None:
     for note in result.notes:
         st.caption(f"Note: {note}")
     frame = rates_frame(result, verdict)
+    # previews show the sample contact, as on every page
+    frame["subject"] = [preview_with_sample_contact(t, entry["platform"]) for t in frame["subject"]]
     st.altair_chart(_rates_chart(frame, verdict.metric), width="stretch")
     st.dataframe(
         frame,
@@ -183,10 +206,16 @@ if entry is not None:
         },
     )
     st.caption(
-        f"Two-proportion z-tests against the control at alpha {verdict.alpha_per_comparison:.3g} "
-        f"per comparison; P(best) and P(beats control) from Beta(1, 1) posteriors. Planned "
-        f"{verdict.planned_n_per_arm:,} per arm ({verdict.planned_source})."
+        f"Judged on {verdict.metric}. The test needed {verdict.planned_n_per_arm:,} recipients "
+        f"per arm to be trusted. “P(best)” is the chance each arm is really the best."
     )
+    with st.expander("Details", icon=":material/tune:"):
+        st.caption(
+            "Two-proportion z-tests against the control at alpha "
+            f"{verdict.alpha_per_comparison:.3g} per comparison; P(best) and P(beats control) "
+            f"from Beta(1, 1) posteriors. Planned {verdict.planned_n_per_arm:,} per arm "
+            f"({verdict.planned_source})."
+        )
     if st.button(
         "Add this outcome to the knowledge base", type="primary", icon=":material/menu_book:"
     ):

@@ -23,7 +23,9 @@ from ui.views import (
     html_data_url,
     inbox_text,
     md_escape,
+    preview_with_sample_contact,
     score_text,
+    tag_legend,
     timeline_frames,
     when,
 )
@@ -176,17 +178,33 @@ else:
                     f"**angle:** {step.angle}"
                 )
                 st.markdown(
-                    f"**Subject:** {md_escape(step.subject)}  \n"
-                    f"**Preheader:** {md_escape(step.preheader)}  \n"
-                    f"**CTA:** {md_escape(step.cta.text)} → `{step.cta.url}`"
+                    f"**Subject:** {md_escape(inbox_text(step.subject))}  \n"
+                    f"**Preheader:** {md_escape(inbox_text(step.preheader))}  \n"
+                    f"**Button:** {md_escape(step.cta.text)} → `{step.cta.url}`"
                 )
+                if inbox_text(step.subject) != step.subject:
+                    st.caption(f"Subject with merge tags: `{step.subject}`")
                 for b in step.branches:
                     st.markdown(f"- ↳ {md_escape(b.describe())}")
-                html_tab, text_tab, checks_tab = st.tabs(["Email", "Plain text", "Checks"])
+                html_tab, text_tab, code_tab, checks_tab = st.tabs(
+                    ["Email", "Plain text", "HTML code", "Checks"]
+                )
                 with html_tab:
-                    st.iframe(html_data_url(step.body_html), width=MOBILE_PX, height=PREVIEW_HEIGHT)
+                    st.caption(tag_legend(plan.platform))
+                    st.iframe(
+                        html_data_url(preview_with_sample_contact(step.body_html, plan.platform)),
+                        width=MOBILE_PX,
+                        height=PREVIEW_HEIGHT,
+                    )
                 with text_tab:
-                    st.code(step.body_text, language=None, wrap_lines=True)
+                    st.code(
+                        preview_with_sample_contact(step.body_text, plan.platform),
+                        language=None,
+                        wrap_lines=True,
+                    )
+                with code_tab:
+                    st.caption(f"As sent, with {plan.platform.capitalize()}'s merge tags.")
+                    st.code(step.body_html, language="html", wrap_lines=True)
                 with checks_tab:
                     st.dataframe(checks_frame(step.checks), hide_index=True, width="stretch")
                 for note in step.notes:
@@ -214,10 +232,12 @@ else:
             folder = brand_folder(s.kb_dir, brief.brand)
             sender = sender_from_brand(folder, brief.brand)
             payload = build_sequence_drafts(plan, plan.platform, sender)  # type: ignore[arg-type]
-            for warning in payload.warnings:
-                st.caption(f"⚠ {warning}")
+            if payload.warnings:
+                with st.expander(f"Details: {len(payload.warnings)} note(s) on the step drafts"):
+                    for warning in payload.warnings:
+                        st.caption(f"⚠ {md_escape(warning)}")
             st.download_button(
-                f"Step drafts for {plan.platform.capitalize()} (JSON, spec-valid)",
+                f"Step drafts for {plan.platform.capitalize()} (JSON)",
                 json.dumps(payload.model_dump(mode="json"), indent=2, ensure_ascii=False),
                 file_name=f"{plan.platform}-{payload.test_id}-drafts.json",
                 mime="application/json",

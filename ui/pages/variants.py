@@ -17,6 +17,7 @@ from ui.views import (
     md_escape,
     score_text,
     sources_frame,
+    tag_legend,
     variants_frame,
 )
 
@@ -110,6 +111,7 @@ if state.need_variants():
             tag = zlib.crc32(f"{v.subject}|{v.preheader}".encode())  # new text, new widgets
             with st.form(f"edit_{i}_{tag}"):
                 st.markdown("**Edit**")
+                st.caption(tag_legend(brief.platform))
                 subject = st.text_input("Subject", v.subject, key=f"edit_subject_{i}_{tag}")
                 preheader = st.text_input("Preheader", v.preheader, key=f"edit_preheader_{i}_{tag}")
                 if st.form_submit_button("Save and re-score", icon=":material/refresh:"):
