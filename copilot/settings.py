@@ -17,6 +17,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "hard_checks": 0.35,
     "voice": 0.25,
     "relevance": 0.15,
+    "fluency": 0.15,
     "performance": 0.30,
     "diversity": 0.10,
     "judge": 0.15,
@@ -78,6 +79,22 @@ class Settings(BaseSettings):
     gen_keep: int = Field(default=5, ge=1, le=32)
     retrieval_k: int = Field(default=6, ge=1, le=50)
     near_duplicate_threshold: float = Field(default=0.92, gt=0.0, le=1.0)
+    draft_strategy: Literal["auto", "scratch", "edit", "patterns"] = Field(
+        default="auto",
+        description="How a base model drafts subject lines: 'scratch' writes after the brand's "
+        "top performers, 'edit' rewrites the brand's closest past winners for the brief, "
+        "'patterns' fills or varies the pattern library's shapes for the goal "
+        "(copilot/generators/patterns/), 'auto' takes two thirds of the drafts from the patterns "
+        "filled for the brief and pairs scratch and edit subjects with a pattern preheader, all "
+        "through the same checks. Chat models always get one JSON request.",
+    )
+    draft_grammar: bool = Field(
+        default=False,
+        description="Constrain a local model's drafts with a GBNF grammar (always a subject and "
+        "a preheader; numbers only as the brief's offer states them; under 'patterns' and "
+        "'auto' the model picks among the filled patterns). Off by default: llama-cpp-python "
+        "checks a grammar against the whole vocabulary at every token, slow on Gemma's 262k.",
+    )
     #: sequence plans: most emails one contact may get in any 7 days
     max_sends_per_week: int = Field(default=4, ge=1, le=21)
 

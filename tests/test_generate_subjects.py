@@ -56,7 +56,8 @@ def _context(voice_text: str = "Warm and plain.") -> BrandContext:
 
 
 def _settings() -> Settings:
-    return Settings(_env_file=None, llm_max_retries=1)  # type: ignore[call-arg]
+    # the model's own drafting path (auto would also draw on the pattern library)
+    return Settings(_env_file=None, llm_max_retries=1, draft_strategy="scratch")  # type: ignore[call-arg]
 
 
 def _pass_all(variants: list[Variant]) -> list[Variant]:

@@ -255,11 +255,19 @@ def test_universal_scope_that_denies_a_condition_fails(text: str) -> None:
         "A free tasting kit comes with every new kettle",
         "Not valid on all orders: $5 off a first order of $30",  # negated
         "15% off pastries every Saturday",  # the source says "every Saturday" itself
-        "Cancel any time: free shipping over $50",
     ],
 )
 def test_omitted_or_restated_conditions_pass(text: str) -> None:
     assert scoped(text), [(c.kind, c.value, c.scope) for c in extract_claims(text)]
+
+
+def test_cancel_any_time_does_not_scope_an_offer_but_is_a_promise() -> None:
+    # "any time" after "cancel" says nothing about the offer's conditions; the promise itself
+    # needs a source
+    text = "Cancel any time: free shipping over $50"
+    stated = SCOPED_PRODUCTS + "- Cancel your subscription any time.\n"
+    assert grounded(text, offer=SCOPED_OFFER, products=stated)
+    assert not scoped(text)
 
 
 def test_scope_message_quotes_the_copy_and_the_sources_condition() -> None:

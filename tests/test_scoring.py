@@ -12,6 +12,8 @@ from copilot.evaluators.scoring import (
     DEFAULT_EVALUATORS,
     FAIL_CAP,
     HARD_CHECKS,
+    HARD_COMPONENT,
+    SOFT_SCORES,
     combine,
     evaluate_variants,
     explain,
@@ -36,6 +38,23 @@ def test_weights_renormalise_over_components_present() -> None:
     # hard mean 0.75 (w 0.5) and voice 0.6 (w 0.25); performance absent
     assert combine(checks, HARD, weights) == pytest.approx(
         100 * (0.5 * 0.75 + 0.25 * 0.6) / 0.75, abs=0.1
+    )
+
+
+def test_every_soft_score_is_weighted_and_none_outweighs_the_hard_checks() -> None:
+    assert set(DEFAULT_WEIGHTS) == {HARD_COMPONENT, *SOFT_SCORES}
+    assert all(DEFAULT_WEIGHTS[name] > 0 for name in SOFT_SCORES)
+    assert max(DEFAULT_WEIGHTS[name] for name in SOFT_SCORES) < DEFAULT_WEIGHTS[HARD_COMPONENT]
+
+
+def test_a_failed_soft_score_does_not_cap_the_score() -> None:
+    checks = [c("spam", "pass", 1.0), c("fluency", "fail", 0.05), c("voice", "pass", 0.8)]
+    w = dict(DEFAULT_WEIGHTS)
+    expected = 100 * (w["hard_checks"] + 0.05 * w["fluency"] + 0.8 * w["voice"])
+    expected /= w["hard_checks"] + w["fluency"] + w["voice"]
+    assert combine(checks, HARD, w) == pytest.approx(expected, abs=0.1)
+    assert combine(checks, HARD, w) < combine(
+        [c("spam", "pass", 1.0), c("voice", "pass", 0.8)], HARD, w
     )
 
 

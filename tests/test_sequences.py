@@ -415,3 +415,38 @@ def test_a_playbook_that_needs_an_offer_refuses_a_brief_without_one() -> None:
             context=make_context(),
             playbook=get_playbook("promotion"),
         )
+
+
+@pytest.mark.integration  # the body writer loads the embedding model
+def test_a_step_gets_two_rounds_of_model_drafts_before_fallback_and_the_fallback_is_counted() -> (
+    None
+):
+    subject_calls: list[str] = []
+
+    def script(prompt: str) -> str:
+        if prompt.rstrip().endswith("Subject:"):
+            subject_calls.append(prompt)
+            # a word-for-word copy of the brand's past subject: dropped every time
+            return (
+                " Your tea is still in the cart\nPreheader: Pick up where you left off, any time.\n"
+            )
+        return ""
+
+    book = get_playbook("abandoned_cart")
+    plan = generate_sequence(
+        make_brief(),
+        settings().model_copy(update={"llm_max_retries": 0}),
+        llm=FakeLLM(script),
+        context=make_context(),
+        playbook=book,
+        copy=SequenceCopy(subject_drafts=1, blocks=1),
+        evaluators=HARD_AND_HEADER,
+    )
+    assert len(subject_calls) == 2 * len(plan.steps)  # two rounds per step, then fallback
+    assert all(s.origin["subject"] == "fallback" for s in plan.steps)
+    assert any("in 2 rounds" in n for s in plan.steps for n in s.notes)
+    parts = [o for s in plan.steps for o in s.origin.values() if o in ("model", "fallback")]
+    note = next(n for n in plan.notes if n.startswith("fallback copy:"))
+    assert note.startswith(f"fallback copy: {parts.count('fallback')} of {len(parts)} parts")
+    assert "reminder: subject" in note
+    assert note in plan.to_json()["sequence"]["notes"]  # in the JSON the CLI prints, too

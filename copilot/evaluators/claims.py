@@ -74,6 +74,13 @@ class ClaimVocab(BaseModel):
     bogo: list[str]
     accolades: dict[str, list[str]]
     negations: list[str] = Field(default_factory=list)
+    duration_objects: dict[str, list[str]] = Field(default_factory=dict)
+    article_duration_after: list[str] = Field(default_factory=list)
+    money_periods: dict[str, list[str]] = Field(default_factory=dict)
+    money_period_skip: list[str] = Field(default_factory=list)
+    bare_number_min: float = 2
+    offer_count_words: list[str] = Field(default_factory=list)
+    promises: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,8 @@ class Claim:
     start: int
     end: int
     role: str = "plain"
-    #: free claims: the words of the free thing ("bike", "fit"); others: empty
+    #: free claims: the words of the free thing ("bike", "fit"); number words: what they count
+    #: ("bottle", "cage"); a preheader's free period: the object classes of its subject line
     words: frozenset[str] = frozenset()
     #: the sentence the claim is in (ties a price to the product named beside it, and names
     #: the conditions of an offer in messages)
@@ -95,19 +103,26 @@ class Claim:
     conditions: tuple[Condition, ...] = ()
     #: offers in copy: universal phrases tied to them ("any order", "for everyone")
     scope: tuple[Scope, ...] = ()
+    #: money: the period an amount is stated per ("month" in "£9 a month"); else empty
+    period: str = ""
+    #: durations: what they count, the object classes of their sentence in order of precedence
+    #: ("trial" in "a 30-day free trial"); see `duration_objects` in data/claims.yaml
+    objects: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """What the claim says, in a few words, for messages."""
         role = "" if self.role == "plain" else f"{self.role} "
+        per = f" a {self.period}" if self.period else ""
+        counts = f" ({self.objects[0]})" if self.objects else ""
         labels = {
             "percent": f"{role}{self.value}%",
-            "money": f"{role}{self.value}",
+            "money": f"{role}{self.value}{per}",
             "code": "a promo code" if self.value == "*" else f"code {self.value}",
             "date": f"date {self.value}",
             "weekday": f"day {self.value}",
             "time": f"time {self.value}",
             "deadline": "a deadline",
-            "duration": f"{role}duration {self.value}",
+            "duration": f"{role}duration {self.value}{counts}",
             "quantity": f"quantity {self.value}",
             "number": f"number {self.value}",
             "year": f"year {self.value}",
@@ -123,6 +138,7 @@ class Claim:
             "stock": f"stock count {self.value}",
             "bogo": "buy-one-get-one offer",
             "accolade": f"accolade ({self.value})",
+            "promise": f"promise ({self.value.replace('_', ' ')})",
         }
         return labels.get(self.kind, f"{self.kind} {self.value}")
 
@@ -188,6 +204,12 @@ class _Patterns:
     bogo: list[re.Pattern[str]]
     negation: re.Pattern[str]
     role: dict[str, dict[str, re.Pattern[str]]]
+    duration_free_article: re.Pattern[str]
+    duration_objects: list[tuple[str, re.Pattern[str]]]
+    money_periods: list[tuple[str, re.Pattern[str]]]
+    bare_number: re.Pattern[str]
+    offer_count: re.Pattern[str]
+    promises: list[tuple[str, re.Pattern[str]]]
 
 
 def _phrases(items: list[str]) -> re.Pattern[str]:
@@ -357,6 +379,26 @@ def patterns() -> _Patterns:
         bogo=[re.compile(rf"\b(?:{p})\b", re.I) for p in v.bogo],
         negation=re.compile(rf"(?:^|\W)(?:{_alt(v.negations)})\W+(?:\w+\W+)?$", re.I),
         role={k: role_res(k) for k in ("money", "percent", "duration")},
+        duration_free_article=re.compile(
+            rf"\b(?P<n>{_alt(v.article_numbers)})\s+(?P<unit>{dur_units})\b"
+            rf"(?=\s*(?:{_alt(v.article_duration_after, escape=False)})(?![\w-]))",
+            re.I,
+        ),
+        duration_objects=[(k, _phrases(words)) for k, words in v.duration_objects.items()],
+        money_periods=[
+            (
+                period,
+                re.compile(
+                    rf"^\s*(?:(?:{_alt(v.money_period_skip, escape=False) or '(?!)'})\s*)?"
+                    rf"(?:{_alt(words, escape=False)})(?![\w-])",
+                    re.I,
+                ),
+            )
+            for period, words in v.money_periods.items()
+        ],
+        bare_number=re.compile(rf"(?<![\w.-])(?P<n>{word_num})(?![\w-])", re.I),
+        offer_count=re.compile(rf"\s+(?:{_alt(v.offer_count_words, escape=False)})\b", re.I),
+        promises=[(k, _phrases(p)) for k, p in v.promises.items()],
     )
 
 
@@ -432,6 +474,8 @@ def _role(kind: str, text: str, start: int, end: int) -> str:
     if kind == "duration":
         if hit("deadline_after", after) or hit("deadline_before", before):
             return "deadline"
+        if hit("free_after", after) or hit("free_before", before):
+            return "free"
         return _topic(res, text, start, end)
     return "plain"
 
@@ -455,6 +499,49 @@ def _topic(res: dict[str, re.Pattern[str]], text: str, start: int, end: int) -> 
 def _sentence(text: str, start: int, end: int) -> str:
     """The sentence (or bullet line) around a span; "$16.50" does not end a sentence."""
     return sentence_at(text, start, end)[1]
+
+
+def _period(text: str, end: int) -> tuple[str, int]:
+    """The period an amount is stated per ("a month" after "£9") and where it ends."""
+    for period, pattern in patterns().money_periods:
+        m = pattern.match(text[end:])
+        if m:
+            return period, end + m.end()
+    return "", end
+
+
+def objects_of(text: str) -> tuple[str, ...]:
+    """The duration object classes a text names ("trial", "warranty"), by precedence."""
+    return tuple(k for k, pattern in patterns().duration_objects if pattern.search(text))
+
+
+def _duration_objects(text: str, start: int, end: int) -> tuple[str, ...]:
+    """What a duration counts: the object classes its sentence names, by precedence."""
+    return objects_of(_sentence(text, start, end))
+
+
+def _counted(text: str, start: int, end: int) -> frozenset[str]:
+    """What a number word counts: the next few words, before a stop word ("bottle cage"), and
+    the other content words of its sentence ("Sampler Trio", "$22" in "The Sampler Trio: three
+    teas for $22"), which tie it to the source sentence it restates."""
+    free = vocab().free
+    skip = {w.lower() for w in free.skip_words + free.stop_words} | {"free"}
+    skip |= set(vocab().number_words)
+    left, sentence = sentence_at(text, start, end)
+    around = sentence[: start - left] + " " + sentence[end - left :]
+    return frozenset(_object_word(w) for w in _WORD.findall(around) if w.lower() not in skip)
+
+
+def _free_cue(text: str, end: int) -> tuple[int, int] | None:
+    """The span of the free cue right after a free period ("2 months free"), when it is not the
+    start of a free thing of its own ("a 30-day free trial" keeps "free trial" as a claim)."""
+    m = patterns().role["duration"]["free_after"].match(text[end:])
+    if not m:
+        return None
+    rest = _WORD.findall(text[end + m.end() : end + m.end() + 30])
+    if rest and _object_word(rest[0]) in vocab().free.objects:
+        return None
+    return end + m.start(), end + m.end()
 
 
 @cache
@@ -586,6 +673,17 @@ def _keyed(
             sc.add(Claim(kind=kind, value=key, text=m.group(0), start=m.start(), end=m.end()))
 
 
+def _promises(sc: _Scanner) -> None:
+    """Promise claims; one phrase may state two ("pause or cancel any time")."""
+    found = [
+        Claim(kind="promise", value=key, text=m.group(0), start=m.start(), end=m.end())
+        for key, pattern in patterns().promises
+        for m in sc.spans(pattern)
+    ]
+    for claim in found:
+        sc.add(claim)
+
+
 def extract_claims(text: str) -> list[Claim]:
     """Every claim in plain text (merge tags and HTML already removed), in text order."""
     p = patterns()
@@ -598,7 +696,17 @@ def extract_claims(text: str) -> list[Claim]:
     def add(kind: str, value: str, m: re.Match[str] | tuple[int, int], role: str = "plain") -> None:
         start, end = (m.start(), m.end()) if isinstance(m, re.Match) else m
         context = _sentence(text, start, end) if kind in BOUND_KINDS else ""
-        sc.add(Claim(kind, value, text[start:end], start, end, role=role, context=context))
+        period = ""
+        objects: tuple[str, ...] = ()
+        if kind == "money" and role in ("plain", "price"):
+            period, end = _period(text, end)
+        if kind == "duration":
+            objects = _duration_objects(text, start, end)
+            cue = _free_cue(text, end) if role == "free" else None
+            if cue:
+                sc.take(*cue)  # "2 months free": "free" is part of the period, not a free thing
+        claim = Claim(kind, value, text[start:end], start, end, role=role, context=context)
+        sc.add(replace(claim, period=period, objects=objects))
 
     # not claims: links, addresses of mail, "Step 2", list numbering
     for m in sc.spans(p.masks):
@@ -710,14 +818,15 @@ def extract_claims(text: str) -> list[Claim]:
         hours = v.duration_units[_unit_key(m.group("unit"), v.duration_units)]
         role = _role("duration", text, m.start(), m.end())
         add("duration", f"{fmt(parse_number(m.group('n')) * hours)}h", m, role)
-    for m in sc.spans(p.duration_article):
-        hours = v.duration_units[_unit_key(m.group("unit"), v.duration_units)]
-        add(
-            "duration",
-            f"{fmt(hours)}h",
-            (m.start("n"), m.end()),
-            _role("duration", text, m.start(), m.end()),
-        )
+    for pat in (p.duration_article, p.duration_free_article):
+        for m in sc.spans(pat):
+            hours = v.duration_units[_unit_key(m.group("unit"), v.duration_units)]
+            add(
+                "duration",
+                f"{fmt(hours)}h",
+                (m.start("n"), m.end()),
+                _role("duration", text, m.start(), m.end()),
+            )
     for pat, hours in p.duration_phrases:
         for m in sc.spans(pat):
             add("duration", f"{fmt(hours)}h", m, _role("duration", text, m.start(), m.end()))
@@ -753,6 +862,7 @@ def extract_claims(text: str) -> list[Claim]:
     for m in sc.spans(p.scarcity):
         add("scarcity", "scarcity", m)
     _scan_free(sc)
+    _promises(sc)
     _keyed(sc, "accolade", p.accolades, negatable=True)
     _keyed(sc, "loyalty", p.loyalty, negatable=True)
 
@@ -765,6 +875,15 @@ def extract_claims(text: str) -> list[Claim]:
             add("number", str(n), m)
     for m in sc.spans(p.number):
         add("number", fmt(parse_number(m.group(0))), m)
+    for m in sc.spans(p.bare_number):
+        count = parse_number(m.group("n"))
+        if count >= v.bare_number_min:
+            # "three recipes" is a number like "3 recipes"; "Two free bottle cages" counts an
+            # offer, so it is bound to what follows it
+            claim = Claim("number", fmt(count), m.group(0), m.start(), m.end())
+            if p.offer_count.match(text, m.end()):
+                claim = replace(claim, words=_counted(text, m.start(), m.end()))
+            sc.add(claim)
     return _with_scope(text, sorted(sc.claims, key=lambda c: (c.start, c.end)))
 
 
@@ -859,6 +978,11 @@ def _bound_sources(claim: Claim, sources: list[Claim]) -> list[Claim]:
     if claim.kind not in BOUND_KINDS or claim.role not in ("plain", "price"):
         return sources
     names = {id(s): _names(s.context, skip_first=True) for s in sources}
+    # a sentence's first word names a product when another sentence capitalises it inside
+    # ("- Solo £9 a month" beside "(Solo £90 a year)")
+    inner = set().union(*names.values())
+    for s in sources:
+        names[id(s)] |= _names(s.context) & inner
     counts: dict[str, set[str]] = {}
     for s in sources:
         for word in names[id(s)]:
@@ -874,10 +998,33 @@ def _bound_sources(claim: Claim, sources: list[Claim]) -> list[Claim]:
 Finder = Callable[[Claim, Facts], list[Claim]]
 
 
+def _bound_ok(claim: Claim, source: Claim) -> bool:
+    """Whether a source counts what the copy's number counts: the same period ("£90 a year" is
+    not "£90 a month") and, for durations, the same object ("a 2 month free trial" is not "2
+    months free with yearly billing"; a free period that names nothing is not a free trial).
+
+    A source sentence that names no object and is no free period ("Delivery every 2 or 4 weeks"
+    under a Subscription heading) may ground a duration whose copy names one.
+    """
+    if claim.period and source.period != claim.period:
+        return False
+    if claim.objects:
+        if not source.objects and source.role != "free":
+            return True
+        return claim.objects[0] in source.objects
+    if claim.kind == "duration" and claim.role == "free":
+        return not source.objects or source.objects[0] in claim.words
+    return True
+
+
 def _same_value(kind: str) -> Finder:
     def find(claim: Claim, facts: Facts) -> list[Claim]:
         sources = _bound_sources(claim, facts.of(kind))
-        return [s for s in sources if s.value == claim.value and _role_ok(claim, s)]
+        return [
+            s
+            for s in sources
+            if s.value == claim.value and _role_ok(claim, s) and _bound_ok(claim, s)
+        ]
 
     return find
 
@@ -919,9 +1066,20 @@ def _deadline(claim: Claim, facts: Facts) -> bool:
     return any(s.role == "deadline" for s in facts.of("duration"))
 
 
+_SOURCE_SENTENCE = re.compile(r"[.!?;](?=\s|$)|\n")
+
+
 def _number(claim: Claim, facts: Facts) -> bool:
     if claim.value == "24/7":
         return "24/7" in facts.text
+    if claim.words:
+        # a counted number word ("two bottle cages") needs a source sentence with the same
+        # number and a word of what it counts
+        for sentence in _SOURCE_SENTENCE.split(facts.text):
+            words = {_object_word(w) for w in _WORD.findall(sentence)}
+            if claim.value in numbers_in(sentence) and claim.words & words:
+                return True
+        return False
     return claim.value in facts.numbers
 
 
@@ -1008,6 +1166,7 @@ MATCHERS: dict[str, Callable[[Claim, Facts], bool]] = {
     "guarantee": _guarantee,
     "scarcity": _any_of_kind("scarcity"),
     "bogo": _found(SOURCES["bogo"]),
+    "promise": _found(_same_value("promise")),
 }
 
 

@@ -9,6 +9,13 @@ universal scope ("$5 off any order") must not carry a condition there that the s
 ("$5 off a first order of $30 or more"; see copilot.evaluators.offer_scope). A free claim that
 names nothing ("it's free") passes when the sources state any free offer, and the message says
 which. Anything else fails, quoted.
+
+Numbers are bound to what they count: a price to its period ("£90 a year" is not "£90 a month"),
+a duration to its object ("a 30-day free trial" is not "2 months free with yearly billing"), a
+number word counting an offer to the thing it counts ("two free bottle cages"). Promises ("no card needed", "cancel
+anytime") need the same promise in the sources. Names are claims too (copilot.evaluators.names):
+a company, brand, person, product, place or model year that neither the brief nor the brand's
+files name fails.
 """
 
 from __future__ import annotations
@@ -26,10 +33,12 @@ from copilot.evaluators.claims import (
     extract_claims,
     facts_from,
     is_grounded,
+    objects_of,
     problem,
     vague_basis,
 )
 from copilot.evaluators.merge_tags import strip_tags
+from copilot.evaluators.names import NameSources, name_sources, unsupported_names
 from copilot.evaluators.text import copy_fields, html_to_text, quote
 from copilot.retrieval.context import BrandContext
 from copilot.settings import Settings
@@ -52,6 +61,10 @@ def variant_claims(variant: Variant) -> list[tuple[str, Claim]]:
             if where != "subject" and claim.context:
                 # the subject often names the product a preheader price belongs to
                 claim = replace(claim, context=f"{claim.context} {subject}")
+            if where != "subject" and claim.role == "free" and not claim.objects:
+                # ... and may say what a preheader's free period is ("Your free trial" / "30
+                # days on us"), which then may also match a source of that kind
+                claim = replace(claim, words=frozenset(objects_of(subject)))
             out.append((where, claim))
     return out
 
@@ -75,13 +88,15 @@ class GroundingCheck:
     ) -> list[CheckResult]:
         """One result per variant."""
         facts = source_facts(brief.offer, context.brand.products_text)
-        return [self._one(v, facts) for v in variants]
+        names = name_sources(brief, context.brand)
+        return [self._one(v, facts, names) for v in variants]
 
-    def _one(self, variant: Variant, facts: Facts) -> CheckResult:
+    def _one(self, variant: Variant, facts: Facts, names: NameSources) -> CheckResult:
         claims = variant_claims(variant)
-        bad = [(where, c, why) for where, c in claims if (why := problem(c, facts))]
+        bad = [(where, c.text, why) for where, c in claims if (why := problem(c, facts))]
+        bad += [(where, n.text, why) for where, n, why in unsupported_names(variant, names)]
         if bad:
-            listed = "; ".join(f"{where} {quote(c.text, 50)} ({why})" for where, c, why in bad)
+            listed = "; ".join(f"{where} {quote(text, 50)} ({why})" for where, text, why in bad)
             return CheckResult(
                 name=self.name,
                 status="fail",

@@ -1,9 +1,11 @@
 """Run the evaluators on a set of variants and combine their results into a 0-100 score.
 
 Components and their weights come from `settings.eval_weights`: `hard_checks` (the mean score of
-the hard checks), `voice`, `relevance`, `performance`, `diversity` and `judge`; weights are renormalised over
-the components that ran (the performance model and the LLM judge are optional). Any failed hard
-check caps the score at FAIL_CAP, because such a variant is never sent as it is.
+the hard checks), `voice`, `relevance`, `fluency`, `performance`, `diversity` and `judge`;
+weights are renormalised over the components that ran (the performance model and the LLM judge
+are optional). Any failed hard check caps the score at FAIL_CAP, because such a variant is never
+sent as it is. A soft score can fail too (fluency below its floor): that does not cap the score,
+but the subject-line generator drops drafts with any failed check.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ HARD_CHECKS: tuple[str, ...] = (
     "grounding",
 )
 #: soft scores: each is one weighted component of the combined score
-SOFT_SCORES: tuple[str, ...] = ("voice", "relevance", "performance", "diversity", "judge")
+SOFT_SCORES: tuple[str, ...] = (
+    "voice",
+    "relevance",
+    "fluency",
+    "performance",
+    "diversity",
+    "judge",
+)
 #: soft scores that may be absent: performance until its model is trained, judge unless switched
 #: on with a chat model; without them the other weights renormalise
 OPTIONAL_SCORES: tuple[str, ...] = ("performance", "judge")
@@ -48,6 +57,7 @@ _BUILTIN_MODULES = {
     "grounding": "copilot.evaluators.grounding",
     "voice": "copilot.evaluators.voice",
     "relevance": "copilot.evaluators.relevance",
+    "fluency": "copilot.evaluators.fluency",
     "diversity": "copilot.evaluators.diversity",
     "performance": "copilot.evaluators.performance",
     "judge": "copilot.evaluators.judge",
@@ -55,6 +65,7 @@ _BUILTIN_MODULES = {
 _LABELS = {
     "voice": "brand voice",
     "relevance": "relevance to the brief",
+    "fluency": "fluent English",
     "performance": "predicted performance",
     "diversity": "distinctness within the set",
     "judge": "judge's rubric",

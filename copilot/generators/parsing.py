@@ -11,12 +11,16 @@ from copilot.llm.contract import parse_contract
 MAX_SUBJECT_CHARS = 150
 MAX_PREHEADER_CHARS = 200
 _QUOTES = "\"'“”‘’`"
+#: a subject ending on one of these was cut off mid-phrase ("Free shipping on")
+_DANGLING = frozenset("a an and the to of on for with at in by or but your our my I from".split())
 
 
 class Draft(BaseModel):
     subject: str
     preheader: str = ""
     angle: str = ""
+    #: how it was drafted (scratch, edit, patterns; chat for a chat model's answer)
+    strategy: str = ""
 
 
 class DraftList(BaseModel):
@@ -68,9 +72,16 @@ def validate_draft(draft: Draft) -> Draft:
         raise ParseFailure(f"subject {subject!r} has fewer than two words of its own")
     if len(subject) > MAX_SUBJECT_CHARS:
         raise ParseFailure(f"subject over {MAX_SUBJECT_CHARS} characters")
+    if words and (words[-1] in _DANGLING or words[-1].lower() in _DANGLING - {"i"}):
+        raise ParseFailure(f"subject {subject!r} stops mid-phrase")
     if len(preheader) > MAX_PREHEADER_CHARS:
         preheader = preheader[:MAX_PREHEADER_CHARS].rsplit(" ", 1)[0]  # repair: cut at a word
-    return Draft(subject=subject, preheader=preheader, angle=draft.angle.strip().lower())
+    return Draft(
+        subject=subject,
+        preheader=preheader,
+        angle=draft.angle.strip().lower(),
+        strategy=draft.strategy,
+    )
 
 
 def parse_chat(text: str) -> list[Draft]:

@@ -4,9 +4,10 @@ every step, each email checked, and the sequence-level checks on top.
 Copy reuses the subject generator (its few-shot drafting, merge-tag rendering, copy and
 near-duplicate filters, with the step's angle) and the body writer. All subjects are drafted
 before any body, so the model's prefix cache serves each prompt family in turn. A step that is
-not an incentive step is written for a brief without the offer, so its copy cannot mention it;
-drafts that fail are replaced by the playbook's claim-free fallback copy, so the plan is always
-complete and every email passes its hard checks.
+not an incentive step is written for a brief without the offer, so its copy cannot mention it.
+A step's subject gets MODEL_ATTEMPTS rounds of model drafts; only when every round fails is it
+replaced by the playbook's claim-free fallback copy, so the plan is always complete and every
+email passes its hard checks, and the plan's notes count the parts that are fallback copy.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ Progress = Callable[[str, float], None]
 STEP_EVALUATORS: tuple[str, ...] = tuple(e for e in DEFAULT_EVALUATORS if e != "diversity")
 #: share of the progress bar for subjects; bodies take the rest
 SUBJECT_SHARE = 0.35
+#: rounds of model drafts for a step's subject before the playbook's fallback copy is used
+MODEL_ATTEMPTS = 2
 
 
 class SequenceCopy(BaseModel):
@@ -101,7 +104,10 @@ class SequenceWriter:
         self.copy = copy
         self.progress = progress or (lambda _m, _f: None)
         self.sender = sender_name(context.brand)
-        self.subjects = SubjectGenerator(settings, llm)
+        # every step's copy comes from the model: auto's pattern picks are for single sends
+        mixed = settings.draft_strategy == "auto"
+        own = settings.model_copy(update={"draft_strategy": "scratch"}) if mixed else settings
+        self.subjects = SubjectGenerator(own, llm)
 
     def _score(self, brief: Brief, variants: list[Variant]) -> list[Variant]:
         return evaluate_variants(variants, brief, self.context, self.settings, self.evaluators)
@@ -117,23 +123,29 @@ class SequenceWriter:
 
     def subject(self, step: Step, kept: list[Variant], seed: int) -> _StepSubject:
         """The best subject + preheader for a step that passes every hard check and repeats no
-        earlier step; else the playbook's fallback."""
+        earlier step, from up to MODEL_ATTEMPTS rounds of model drafts; the playbook's fallback
+        only when every round failed."""
         sb = step_brief(self.brief, step)
-        drafts = self._drafts(sb, step.angle, seed)
-        variants, _ = self.subjects.to_variants(drafts, sb, self.context)
-        variants, _ = self.subjects.drop_copies(variants, sb, self.context)
-        variants = [
-            v for v in variants if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
-        ]
-        fresh, _ = self.subjects.drop_duplicates(variants, kept)
-        good = [v for v in self._score(sb, fresh) if not hard_failures(v)] if fresh else []
-        if good:
-            best = max(good, key=lambda v: v.score or 0.0)
-            return _StepSubject(
-                variant=best.model_copy(update={"angle": step.angle}), origin="model"
-            )
+        tried = 0
+        for attempt in range(MODEL_ATTEMPTS):
+            drafts = self._drafts(sb, step.angle, seed + 7 * attempt)
+            tried += len(drafts)
+            variants, _ = self.subjects.to_variants(drafts, sb, self.context)
+            variants, _ = self.subjects.drop_copies(variants, sb, self.context)
+            variants = [
+                v for v in variants if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
+            ]
+            fresh, _ = self.subjects.drop_duplicates(variants, kept)
+            good = [v for v in self._score(sb, fresh) if not hard_failures(v)] if fresh else []
+            if good:
+                best = max(good, key=lambda v: v.score or 0.0)
+                return _StepSubject(
+                    variant=best.model_copy(update={"angle": step.angle}), origin="model"
+                )
         return self.fallback_subject(
-            step, f"no model subject passed the checks in {len(drafts)} draft(s); used fallback"
+            step,
+            f"no model subject passed the checks in {MODEL_ATTEMPTS} rounds ({tried} draft(s)); "
+            "used fallback",
         )
 
     def fallback_subject(self, step: Step, note: str) -> _StepSubject:
@@ -183,6 +195,21 @@ class SequenceWriter:
         )
         sources = context_sources(self.context) + [ex.source for ex in writer.examples]
         return writer.write(spec, seed, sources), writer.rejected
+
+
+def fallback_note(steps: Sequence[SequenceStep]) -> str:
+    """How many of the written parts (subjects, headlines, blocks; not the given CTA text) are
+    the playbook's fallback copy rather than the model's."""
+    parts = [o for s in steps for o in s.origin.values() if o in ("model", "fallback")]
+    fallback = parts.count("fallback")
+    share = fallback / len(parts) if parts else 0.0
+    where = [
+        f"{s.id}: {', '.join(k for k, o in s.origin.items() if o == 'fallback')}"
+        for s in steps
+        if "fallback" in s.origin.values()
+    ]
+    text = f"fallback copy: {fallback} of {len(parts)} parts ({share:.0%})"
+    return text + (" (" + "; ".join(where) + ")" if where else "")
 
 
 def generate_sequence(
@@ -276,6 +303,7 @@ def generate_sequence(
                 notes=chosen.notes + body.notes,
             )
         )
+    notes.append(fallback_note(out))
     placeholders = sorted({s.cta.url for s in out if s.cta.url.startswith("https://example.com/")})
     if placeholders:
         notes.append("placeholder links to replace before sending: " + ", ".join(placeholders))

@@ -13,9 +13,12 @@ from copilot.brief import Brief
 from copilot.errors import ModelOutputError
 from copilot.evaluators.merge_tags import MergeTagError, render_tags
 from copilot.generators.angles import infer_angle, plan_angles
+from copilot.generators.draft_grammar import GrammarLLM, draft_grammar
 from copilot.generators.draft_tags import neutral_line, subject_key, with_fallbacks
+from copilot.generators.offer_rules import offer_problems
 from copilot.generators.parsing import Draft, ParseFailure, parse_chat, parse_completion
-from copilot.llm.base import LLM, ChatMessage, UsageRecord
+from copilot.generators.pattern_library import FilledPattern, fill_patterns
+from copilot.llm.base import LLM, ChatMessage, Completion, UsageRecord
 from copilot.llm.budget import fit_or_raise, fit_prompt
 from copilot.prompts import render
 from copilot.retrieval.context import BrandContext
@@ -29,6 +32,20 @@ COMPLETION_MAX_TOKENS = 64
 MAX_ROUNDS = 3
 #: context items shown to a base model; more slows the first call and adds little
 PROMPT_LIMITS = {"voice": 2, "facts": 3, "examples": 6}
+#: how a base model drafts: from scratch after the brand's top performers, by rewriting the
+#: closest past winner, or by filling the pattern library's shapes for the brief
+STRATEGIES = ("scratch", "edit", "patterns")
+#: the prompt template of each strategy
+TEMPLATES = {
+    "scratch": "subjects_completion.j2",
+    "edit": "subjects_edit.j2",
+    "patterns": "subjects_patterns.j2",
+}
+#: `auto`: a model subject longer than this is redrafted (it would run past the inbox preview
+#: and it is where the 270M model strings facts together)
+MAX_MIXED_SUBJECT = 60
+#: `auto`: the share of a round's drafts each strategy writes (all go through the same gates)
+AUTO_MIX = (("patterns", 2 / 3), ("scratch", 1 / 6), ("edit", 1 / 6))
 
 
 class Rejected(BaseModel):
@@ -111,6 +128,49 @@ def few_shot_examples(context: BrandContext) -> list[Example]:
     return out
 
 
+def pattern_examples(brief: Brief, context: BrandContext) -> list[Example]:
+    """The pattern library's shapes filled for this brief, as few-shot examples."""
+    return [
+        Example(
+            goal=brief.goal.value,
+            segment=brief.segment.name,
+            angle=p.angle,
+            subject=p.subject,
+            preheader=p.preheader,
+            source=f"pattern:{p.pattern}",
+        )
+        for p in fill_patterns(brief, context.brand)
+    ]
+
+
+def edit_sources(brief: Brief, context: BrandContext) -> list[Example]:
+    """Past winners to rewrite: the retrieved ones of the brief's goal first (retrieval ranks
+    them by similarity to the brief and measured results), then the rest."""
+    examples = few_shot_examples(context)
+    same = [e for e in examples if e.goal == brief.goal.value]
+    return same + [e for e in examples if e.goal != brief.goal.value]
+
+
+def plan_strategies(strategy: str, n: int) -> list[str]:
+    """The strategy of each of `n` drafts: one strategy, or `auto`'s mix interleaved (shares
+    rounded by largest remainder, so two drafts are one pattern pick and one edit)."""
+    if strategy != "auto":
+        return [strategy] * n
+    counts = {name: int(share * n) for name, share in AUTO_MIX}
+    by_remainder = sorted(AUTO_MIX, key=lambda item: -(item[1] * n - int(item[1] * n)))
+    for name, _share in by_remainder:
+        if sum(counts.values()) >= n:
+            break
+        counts[name] += 1
+    out: list[str] = []
+    while len(out) < n:
+        for name, _share in AUTO_MIX:
+            if counts[name] > 0:
+                out.append(name)
+                counts[name] -= 1
+    return out
+
+
 def order_examples(examples: list[Example], angle: str, turn: int) -> list[Example]:
     """Few-shot order for one draft: rotated per draft (so drafts do not all imitate the same
     line), with an example of the requested angle, if any, closest to the task."""
@@ -132,59 +192,160 @@ class SubjectGenerator:
         self.settings = settings
         self.llm = llm
         self.progress = progress or (lambda _msg, _frac: None)
+        #: rendered subject -> the strategy that drafted it (for the result's notes)
+        self.strategies: dict[str, str] = {}
+        #: filled patterns already drafted in this run (each is offered once)
+        self.used_fills: set[str] = set()
 
     # -- drafting -----------------------------------------------------------------------------
     def render_completion(
-        self, brief: Brief, context: BrandContext, angle: str, turn: int = 0
+        self,
+        brief: Brief,
+        context: BrandContext,
+        angle: str,
+        turn: int = 0,
+        strategy: str = "scratch",
     ) -> str:
-        """The few-shot prompt a base model continues for one draft; `turn` rotates the examples."""
+        """The few-shot prompt a base model continues for one draft of `strategy`; `turn`
+        rotates the examples (and, for `edit`, the past line rewritten)."""
+        if strategy == "patterns":
+            examples = pattern_examples(brief, context)
+        elif strategy == "edit":
+            examples = edit_sources(brief, context)
+        else:
+            examples = few_shot_examples(context)
+        source = ""
+        if strategy == "edit" and examples:
+            # the line to rewrite is the last example, so it sits next to the task
+            limit = PROMPT_LIMITS["examples"]
+            pick = examples[turn % min(len(examples), 3)]
+            rest = [e for e in examples if e is not pick][: limit - 1]
+            examples = [*rest[::-1], pick]
+            source = pick.subject
         groups: dict[str, list[Any]] = {
-            "examples": few_shot_examples(context)[: PROMPT_LIMITS["examples"]],
+            "examples": examples[: PROMPT_LIMITS["examples"]]
+            if strategy != "patterns"
+            else examples,
             "facts": list(context.products)[: PROMPT_LIMITS["facts"]],
             "voice": list(context.voice)[: PROMPT_LIMITS["voice"]],
         }
+        if strategy in ("edit", "patterns") and not examples:
+            strategy = "scratch"  # no past line to edit, or no pattern the brief can fill
 
         def draw(kept: dict[str, list[Any]]) -> str:
+            shown = kept["examples"]
+            if strategy != "edit":
+                shown = order_examples(shown, angle, turn)
             # no trailing newline: the model must continue the "Subject:" line itself
             return render(
-                "subjects_completion.j2",
+                TEMPLATES[strategy],
                 brand_name=context.brand.name.replace("_", " ").title(),
                 voice=kept["voice"],
                 facts=kept["facts"],
                 offer=brief.offer,
-                examples=order_examples(kept["examples"], angle, turn),
+                cta=brief.cta or "",
+                source=source,
+                examples=shown,
                 goal=brief.goal.value,
                 segment=brief.segment.name,
                 angle=angle,
             ).rstrip()
 
         budget = self.llm.context_window - COMPLETION_MAX_TOKENS - 8
-        return fit_or_raise(
-            draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
+        drop = ["voice", "facts", "examples"]
+        return fit_or_raise(draw, groups, drop, self.llm.count_tokens, budget)
+
+    def _complete(
+        self, brief: Brief, context: BrandContext, prompt: str, seed: int, strategy: str
+    ) -> Completion:
+        """One draft call; under the draft grammar when the model supports it (llama.cpp).
+
+        `patterns` picks a subject and a preheader among the filled patterns; under `auto`,
+        scratch and edit drafts write their own subject and pick a pattern preheader (the
+        270M model's free preheaders measured mostly unsendable); alone, they write both.
+        """
+        if self.settings.draft_grammar and isinstance(self.llm, GrammarLLM):
+            fills = fill_patterns(brief, context.brand)
+            subjects = [f.subject for f in fills] if strategy == "patterns" else []
+            chosen = strategy == "patterns" or self.settings.draft_strategy == "auto"
+            preheaders = [f.preheader for f in fills] if chosen else []
+            return self.llm.complete_with_grammar(
+                prompt,
+                draft_grammar(brief, subjects, preheaders),
+                max_tokens=COMPLETION_MAX_TOKENS,
+                seed=seed,
+            )
+        return self.llm.complete(
+            prompt, max_tokens=COMPLETION_MAX_TOKENS, stop=COMPLETION_STOP, seed=seed
         )
 
     def _draft_completion(
-        self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
+        self,
+        brief: Brief,
+        context: BrandContext,
+        angles: list[str],
+        seed0: int,
+        strategies: list[str] | None = None,
     ) -> tuple[list[Draft], list[Rejected]]:
         drafts: list[Draft] = []
         rejected: list[Rejected] = []
+        plan = strategies or plan_strategies(self.settings.draft_strategy, len(angles))
+        fills = fill_patterns(brief, context.brand)
+        mixed = self.settings.draft_strategy == "auto" and not self._constrained()
         for i, angle in enumerate(angles):
-            prompt = self.render_completion(brief, context, angle, turn=i)
+            strategy = plan[i % len(plan)]
+            if mixed and strategy == "patterns":
+                pick = self._pick_fill(fills, angle)
+                if pick is not None:  # a pattern filled for the brief: no call needed
+                    drafts.append(pick)
+                    self.progress(f"drafted {i + 1}/{len(angles)}", (i + 1) / len(angles))
+                    continue
+                strategy = "scratch"
+            prompt = self.render_completion(brief, context, angle, turn=i, strategy=strategy)
             last_error = ""
             for attempt in range(self.settings.llm_max_retries + 1):
                 seed = seed0 + 1000 * attempt + i
-                out = self.llm.complete(
-                    prompt, max_tokens=COMPLETION_MAX_TOKENS, stop=COMPLETION_STOP, seed=seed
-                )
+                out = self._complete(brief, context, prompt, seed, strategy)
                 try:
-                    drafts.append(parse_completion(out.text, angle))
-                    break
+                    draft = parse_completion(out.text, angle)
                 except ParseFailure as exc:
                     last_error = str(exc)
+                    continue
+                if mixed and len(draft.subject) > MAX_MIXED_SUBJECT:
+                    last_error = f"subject over {MAX_MIXED_SUBJECT} characters"
+                    continue
+                draft = draft.model_copy(update={"strategy": strategy})
+                if mixed and fills:
+                    # the model's subject with a proven preheader: the 270M model's own
+                    # preheaders read mostly unsendable (docs in the README)
+                    paired = self._pair_preheader(fills, angle, i)
+                    draft = draft.model_copy(update={"preheader": paired})
+                drafts.append(draft)
+                break
             else:
                 rejected.append(Rejected(subject="", reason=f"model output unusable: {last_error}"))
             self.progress(f"drafted {i + 1}/{len(angles)}", (i + 1) / len(angles))
         return drafts, rejected
+
+    def _constrained(self) -> bool:
+        return self.settings.draft_grammar and isinstance(self.llm, GrammarLLM)
+
+    def _pick_fill(self, fills: list[FilledPattern], angle: str) -> Draft | None:
+        """The next unused filled pattern, of the draft's angle when one is left."""
+        unused = [f for f in fills if f.subject not in self.used_fills]
+        if not unused:
+            return None
+        pick = next((f for f in unused if f.angle == angle), unused[0])
+        self.used_fills.add(pick.subject)
+        return Draft(
+            subject=pick.subject, preheader=pick.preheader, angle=pick.angle, strategy="patterns"
+        )
+
+    @staticmethod
+    def _pair_preheader(fills: list[FilledPattern], angle: str, turn: int) -> str:
+        """A filled pattern's preheader for a model subject: one of its angle, rotating."""
+        same = [f for f in fills if f.angle == angle] or fills
+        return same[turn % len(same)].preheader
 
     def _draft_chat(
         self, brief: Brief, context: BrandContext, angles: list[str], seed0: int
@@ -288,6 +449,8 @@ class SubjectGenerator:
             except MergeTagError as exc:
                 rejected.append(Rejected(subject=d.subject, preheader=d.preheader, reason=str(exc)))
                 continue
+            if d.strategy:
+                self.strategies.setdefault(subject, d.strategy)
             out.append(
                 Variant(
                     subject=subject,
@@ -297,6 +460,22 @@ class SubjectGenerator:
                 )
             )
         return out, rejected
+
+    def drop_other_offers(
+        self, variants: list[Variant], brief: Brief
+    ) -> tuple[list[Variant], list[Rejected]]:
+        """Drop drafts stating a discount or code the brief's offer does not (the brief's offer
+        is the only one the copy may state, even when products.md lists others)."""
+        keep, rejected = [], []
+        for v in variants:
+            problems = offer_problems(f"{v.subject}\n{v.preheader}", brief.offer)
+            if problems:
+                rejected.append(
+                    Rejected(subject=v.subject, preheader=v.preheader, reason="; ".join(problems))
+                )
+            else:
+                keep.append(v)
+        return keep, rejected
 
     def drop_copies(
         self, variants: list[Variant], brief: Brief, context: BrandContext
@@ -376,6 +555,8 @@ def generate_subjects(
         rejected.extend(bad)
         rendered, unrenderable = gen.to_variants(drafts, brief, context)
         rejected.extend(unrenderable)
+        rendered, offers = gen.drop_other_offers(rendered, brief)
+        rejected.extend(offers)
         variants, copies = gen.drop_copies(rendered, brief, context)
         rejected.extend(copies)
         fresh, dups = gen.drop_duplicates(variants, passed)
@@ -405,6 +586,14 @@ def generate_subjects(
             reverse=True,
         )
     notes = []
+    origins = [gen.strategies.get(v.subject, "") for v in chosen]
+    if any(origins):
+        counts = {s: origins.count(s) for s in STRATEGIES if s in origins}
+        notes.append(
+            f"drafting strategy {settings.draft_strategy}: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items())
+            + f" of the {len(chosen)} returned"
+        )
     if len(chosen) < keep:
         notes.append(
             f"only {len(chosen)} of {keep} variants passed every hard check after {MAX_ROUNDS} "

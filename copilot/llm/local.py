@@ -6,9 +6,9 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,9 @@ from copilot.llm.registry import register_provider
 from copilot.settings import Settings
 
 DEFAULT_CONTEXT = 2048
+#: the scoring context of `token_logprobs`: tokens decoded in one pass, lines packed into it
+SCORING_BATCH = 512
+SCORING_SEQUENCES = 16
 _CHAT_MARKERS = {"it", "instruct", "chat", "sft", "dpo", "rlhf", "assistant"}
 
 
@@ -129,6 +132,14 @@ class LocalLLM:
         """Exact count with the model's own tokenizer."""
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def token_logprobs(
+        self, texts: Sequence[str], prefix: str = ""
+    ) -> list[list[tuple[str, float]]]:
+        """(token, natural-log probability) for each token of each text, read after BOS and
+        `prefix`; texts are packed as separate sequences into few batched passes."""
+        with self._lock:
+            return _scoring_context(self._llama).logprobs(texts, prefix)
+
     def complete(
         self,
         prompt: str,
@@ -147,6 +158,31 @@ class LocalLLM:
                     temperature=self.temperature if temperature is None else temperature,
                     seed=self.seed if seed is None else seed,
                     repeat_penalty=1.1,
+                )
+            except ValueError as exc:  # llama.cpp raises ValueError when the prompt overflows
+                raise LLMError(f"local model rejected the prompt: {exc}") from None
+            latency = elapsed()
+        return self._record(out["choices"][0], out.get("usage", {}), latency)
+
+    def complete_with_grammar(
+        self,
+        prompt: str,
+        grammar: str,
+        *,
+        max_tokens: int,
+        temperature: float | None = None,
+        seed: int | None = None,
+    ) -> Completion:
+        """A completion constrained by a GBNF grammar (the output always parses)."""
+        with self._lock, timed() as elapsed:
+            try:
+                out = self._llama.create_completion(
+                    prompt,
+                    max_tokens=max_tokens,
+                    temperature=self.temperature if temperature is None else temperature,
+                    seed=self.seed if seed is None else seed,
+                    repeat_penalty=1.1,
+                    grammar=_grammar(grammar),
                 )
             except ValueError as exc:  # llama.cpp raises ValueError when the prompt overflows
                 raise LLMError(f"local model rejected the prompt: {exc}") from None
@@ -198,6 +234,122 @@ class LocalLLM:
         )
         self.usage.add(completion)
         return completion
+
+
+class _ScoringContext:
+    """A second llama.cpp context on the already loaded weights, for reading log-probabilities:
+    the drafting context keeps its KV cache (and prompt reuse), and this one can hold several
+    sequences, so a set of drafts is read in one pass."""
+
+    def __init__(self, llama: Any) -> None:
+        import llama_cpp
+        from llama_cpp import _internals
+
+        params = llama_cpp.llama_context_params.from_buffer_copy(llama.context_params)
+        params.n_ctx = params.n_batch = params.n_ubatch = SCORING_BATCH
+        params.n_seq_max = SCORING_SEQUENCES
+        params.kv_unified = True  # sequences share the cells, so one long line still fits
+        self._llama = llama
+        self._n_vocab = int(llama.n_vocab())
+        with quiet_native_stderr():
+            # registered with the model, so llama.cpp frees this context before the weights
+            self._ctx = _internals.LlamaContext(model=llama._model, params=params, verbose=False)
+            self._batch = _internals.LlamaBatch(
+                n_tokens=SCORING_BATCH, embd=0, n_seq_max=SCORING_SEQUENCES, verbose=False
+            )
+
+    def _tokens(self, text: str, *, bos: bool) -> list[int]:
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=bos, special=False))
+
+    def logprobs(self, texts: Sequence[str], prefix: str) -> list[list[tuple[str, float]]]:
+        import numpy as np
+
+        head = self._tokens(prefix, bos=True)
+        room = SCORING_BATCH - len(head)
+        if room < 2:
+            raise LLMError(
+                f"token_logprobs: the prefix takes {len(head)} of {SCORING_BATCH} tokens"
+            )
+        bodies = [self._tokens(t, bos=False)[:room] for t in texts]
+        out: list[list[tuple[str, float]]] = [[] for _ in texts]
+        self._ctx.kv_cache_clear()
+        # the prefix is read once, in sequence 0; every text's sequence shares its cells
+        first = self._decode([(0, 0, head)], np)[0][-1].copy()  # the next pass reuses the buffer
+        pending: list[int] = []
+        used = len(head)
+        for i, body in enumerate(bodies + [[]]):
+            last = i == len(bodies)
+            full = pending and (
+                last or used + len(body) > SCORING_BATCH or len(pending) == SCORING_SEQUENCES - 1
+            )
+            if full:
+                self._score(head, first, bodies, pending, out, np)
+                pending, used = [], len(head)
+            if body:
+                pending.append(i)
+                used += len(body)
+        self._ctx.kv_cache_clear()
+        return out
+
+    def _decode(self, parts: list[tuple[int, int, list[int]]], np: Any) -> list[Any]:
+        """One pass over (sequence, first position, tokens) parts; the logits of every token of
+        each part, in order (the last one predicts what would follow it)."""
+        batch = self._batch.batch
+        n = 0
+        for seq, start, tokens in parts:
+            for k, token in enumerate(tokens):
+                batch.token[n] = token
+                batch.pos[n] = start + k
+                batch.n_seq_id[n] = 1
+                batch.seq_id[n][0] = seq
+                batch.logits[n] = True
+                n += 1
+        batch.n_tokens = n
+        self._ctx.decode(self._batch)
+        logits = np.ctypeslib.as_array(self._ctx.get_logits(), shape=(n, self._n_vocab))
+        out, row = [], 0
+        for _, _, tokens in parts:
+            out.append(logits[row : row + len(tokens)])
+            row += len(tokens)
+        return out
+
+    def _score(
+        self,
+        head: list[int],
+        first: Any,
+        bodies: list[list[int]],
+        rows: list[int],
+        out: list[list[tuple[str, float]]],
+        np: Any,
+    ) -> None:
+        parts = []
+        for seq, i in enumerate(rows, start=1):
+            self._ctx.kv_cache_seq_cp(0, seq, -1, -1)
+            parts.append((seq, len(head), bodies[i]))
+        blocks = self._decode(parts, np)
+        for (seq, _, ids), block in zip(parts, blocks, strict=True):
+            # row k predicts token k + 1; the prefix's last row predicts token 0
+            rows_ = np.vstack([first[None, :], block[:-1]])
+            top = rows_.max(axis=1)
+            norm = top + np.log(np.exp(rows_ - top[:, None]).sum(axis=1))
+            picked = rows_[np.arange(len(ids)), ids] - norm
+            pieces = [self._llama.detokenize([t]).decode("utf-8", errors="replace") for t in ids]
+            out[rows[seq - 1]] = [(p, float(lp)) for p, lp in zip(pieces, picked, strict=True)]
+            self._ctx.kv_cache_seq_rm(seq, -1, -1)
+
+
+@cache
+def _scoring_context(llama: Any) -> _ScoringContext:
+    return _ScoringContext(llama)
+
+
+@lru_cache(maxsize=64)
+def _grammar(text: str) -> Any:
+    """A compiled GBNF grammar, built once per distinct text."""
+    from llama_cpp import LlamaGrammar
+
+    with quiet_native_stderr():
+        return LlamaGrammar.from_string(text, verbose=False)
 
 
 @cache
