@@ -13,8 +13,10 @@ PORT ?= 8501
 
 # llama.cpp's CPU flags, the one place they are chosen. Portable x86-64 (AVX2, FMA, F16C, BMI2):
 # no -march=native and no AVX-512 or AMX, so a build made on one CPU runs on every CPU with AVX2,
-# and ggml's AMX kernels, which crash on CPUs with AMX, are never compiled. docs/benchmarks.md has
-# the measurements behind leaving AVX-512 out. Other flags build another wheel under another stamp.
+# and ggml's AMX kernels, which crash on CPUs with AMX, are never compiled. AVX-512 (no AMX) reads
+# prompts about 1.5x faster and decodes no faster (docs/benchmarks.md, `bench_llm.py --build`);
+# taking that safely needs runtime dispatch between builds, so for now there is one portable path.
+# Other flags build another wheel under another stamp.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_BACKEND_DL=OFF \
 	-DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF \
@@ -30,8 +32,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Compiled from source (never a prebuilt binary) with the flags above; a venv whose llama.cpp was
-# built with other flags has no stamp for these, so it is rebuilt rather than reused.
-$(LLAMA_STAMP): constraints.txt | $(BIN)/python
+# built with other flags (or another version) has no stamp for these, so it is rebuilt, not reused.
+$(LLAMA_STAMP): | $(BIN)/python
 	@rm -f $(VENV)/.llama-*
 	@if ! ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
 		echo "compiling llama-cpp-python $(LLAMA_VERSION) with portable flags (about 6 minutes on 2 cores)"; \

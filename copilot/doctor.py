@@ -112,7 +112,7 @@ def check_llama_build() -> Check:
     )
 
 
-def check_bundled_model(settings: Settings, model_path: Path | None = None) -> Check:
+def check_bundled_model(model_path: Path | None = None) -> Check:
     """The bundled Gemma (the predictor's features use it whatever the provider) or a local GGUF."""
     from copilot.llm import selftest
 
@@ -171,7 +171,7 @@ def check_provider(settings: Settings) -> Check:
     name = f"LLM provider ({settings.llm_provider})"
     if settings.llm_provider == "local":
         if settings.llm_model:
-            return check_bundled_model(settings, Path(settings.llm_model).expanduser())
+            return check_bundled_model(Path(settings.llm_model).expanduser())
         return Check(name, True, "the bundled model (checked above)")
     from copilot.llm.base import ChatMessage
     from copilot.llm.registry import create_llm
@@ -240,15 +240,20 @@ def check_brands(settings: Settings) -> Iterator[Check]:
         )
 
 
-def run_checks(settings: Settings, *, model: bool = True) -> Report:
-    """Every check in order; `model=False` skips the child-process model run (the UI's quick view)."""
+def run_checks(
+    settings: Settings, *, model: bool = True, embedder: bool = True, provider: bool = True
+) -> Report:
+    """Every check in order. `model=False` skips the child-process model run, `provider=False` the
+    provider check; `embedder=False` skips loading the embedding model in this process (the web
+    workspace loads it later, after the LLM: torch's thread pool loaded first slows llama.cpp)."""
     checks = [_guard("python", check_python), _guard("packages", check_packages)]
     checks.append(_guard("llama.cpp build", check_llama_build))
     if model:
-        checks.append(_guard("bundled model", lambda: check_bundled_model(settings)))
-    checks.append(_guard("embedding model", lambda: check_embedder(settings)))
+        checks.append(_guard("bundled model", check_bundled_model))
+    if embedder:
+        checks.append(_guard("embedding model", lambda: check_embedder(settings)))
     checks.append(_guard("vector store", lambda: check_store(settings)))
-    if model or settings.llm_provider != "local":
+    if provider and (model or settings.llm_provider != "local"):
         checks.append(_guard("LLM provider", lambda: check_provider(settings)))
     checks.extend(check_keys(settings))
     try:

@@ -187,35 +187,58 @@ def need_variants() -> bool:
 
 
 def model_banner() -> None:
-    """Which model and provider are in use, and how to switch (always visible, in the sidebar)."""
+    """The sidebar: which model writes the copy (plain words; setup detail behind "Details"),
+    a place for status blocks, and the brief in work."""
+    with st.sidebar:
+        _model_block()
+        _status_block()
+        _brief_block()
+
+
+def _model_block() -> None:
     s = settings()
     override = st.session_state.get(LLM_KEY)
-    with st.sidebar:
-        st.markdown("**Model**")
-        if override is not None:
-            st.caption(f"{override.name} · {override.model} (injected for this session)")
-        elif s.llm_provider == "local":
-            st.caption(f"local llama.cpp · {s.llm_model or BUNDLED_NAME}")
-            if not s.llm_model:
-                st.info(
-                    "This is the small embedded demo model: it runs offline but writes rough "
-                    "copy, and only the variants that pass every check are kept. For production "
-                    "copy set `COPILOT_LLM_PROVIDER=openai` with `OPENAI_API_KEY`, or "
-                    "`COPILOT_LLM_PROVIDER=openai_compatible` with `COPILOT_LLM_BASE_URL` and "
-                    "`COPILOT_LLM_MODEL` (Ollama, vLLM, LM Studio, llama_cpp.server), in the "
-                    "environment or `.env`, then restart the app.",
-                    icon=":material/info:",
-                )
-        else:
-            where = f" at {s.llm_base_url}" if s.llm_base_url else ""
-            st.caption(f"{s.llm_provider} · {s.llm_model or 'default model'}{where}")
-        st.caption(f"Prompt style: {s.llm_prompt_style} · embeddings: {s.embedding_model}")
-        current = brief()
-        if current is not None:
-            st.markdown("**Brief**")
-            st.caption(
-                f"{current.brand} · {current.goal.value} · {current.segment.name} · "
-                f"{current.platform}"
+    st.markdown("**Model**")
+    if override is not None:
+        st.caption(f"{override.name} · {override.model} (injected for this session)")
+    elif s.llm_provider == "local":
+        st.caption(s.llm_model or BUNDLED_NAME)
+        if not s.llm_model:
+            st.info(
+                "This is the small embedded demo model: it runs on this computer without a "
+                "network, but its copy is rough, and only the variants that pass every check "
+                "are kept. For production copy, have a larger model connected (see Details).",
+                icon=":material/info:",
             )
-            if variants():
-                st.caption(f"{len(variants())} variants in the working set")
+    else:
+        where = f" at {s.llm_base_url}" if s.llm_base_url else ""
+        st.caption(f"{s.llm_provider} · {s.llm_model or 'default model'}{where}")
+    with st.expander("Details", icon=":material/tune:"):
+        st.caption(
+            f"Provider `{s.llm_provider}` · prompt style `{s.llm_prompt_style}` · "
+            f"embeddings `{s.embedding_model}`"
+        )
+        st.caption(
+            "To switch models set `COPILOT_LLM_PROVIDER=openai` with `OPENAI_API_KEY`, or "
+            "`COPILOT_LLM_PROVIDER=openai_compatible` with `COPILOT_LLM_BASE_URL` and "
+            "`COPILOT_LLM_MODEL` (Ollama, vLLM, LM Studio, llama_cpp.server), in the "
+            "environment or `.env`, then restart the app."
+        )
+
+
+def _status_block() -> None:
+    """The setup status (`copilot doctor`'s checks); pages add nothing here."""
+    from ui.doctor_panel import render_status
+
+    render_status(settings())
+
+
+def _brief_block() -> None:
+    current = brief()
+    if current is not None:
+        st.markdown("**Brief**")
+        st.caption(
+            f"{current.brand} · {current.goal.value} · {current.segment.name} · {current.platform}"
+        )
+        if variants():
+            st.caption(f"{len(variants())} variants in the working set")
