@@ -130,7 +130,7 @@ def test_10_the_default_plan_fits_a_typical_segment(workspace: Any, shots: Path)
     assert page.get_by_text(re.compile("^Refused:")).count() == 0
 
 
-@pytest.mark.integration
+# browser only, not `integration`: the push target is the local fake Mailchimp
 def test_1_a_test_without_a_body_is_not_pushed(
     workspace: Any, fake_mc: FakeMailchimp, shots: Path
 ) -> None:
@@ -146,7 +146,7 @@ def test_1_a_test_without_a_body_is_not_pushed(
     assert fake_mc.count("POST", "/campaigns") == 0
 
 
-@pytest.mark.integration
+# browser only, not `integration`: the push target is the local fake Mailchimp
 def test_1_the_export_carries_the_checked_body(
     workspace: Any, fake_mc: FakeMailchimp, shots: Path
 ) -> None:

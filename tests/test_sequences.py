@@ -417,7 +417,8 @@ def test_a_playbook_that_needs_an_offer_refuses_a_brief_without_one() -> None:
         )
 
 
-@pytest.mark.integration  # the body writer loads the embedding model
+# a unit test with a scripted fake model (slow only because the body writer loads the real
+# embedding model), so not marked `integration`
 def test_a_step_gets_two_rounds_of_model_drafts_before_fallback_and_the_fallback_is_counted() -> (
     None
 ):
