@@ -55,6 +55,9 @@ def test_drafting_bodies_shows_previews_text_and_checks(ingested_sample: Setting
     assert [s.value for s in at.subheader][0].startswith("Body 1 · ")
     iframes = at.get("iframe")
     assert len(iframes) == 2  # desktop and mobile
-    assert "*|UNSUB|*" in at.code[0].value  # the plain-text part carries the unsubscribe tag
+    assert "*|UNSUB|*" in body.text  # the plain-text part carries the unsubscribe tag
+    # the "Plain text" tab is a preview: tags filled for a sample contact; "HTML code" keeps them
+    assert "Hi Alex," in at.code[0].value and "*|" not in at.code[0].value
+    assert "*|UNSUB|*" in at.code[1].value
     assert "Finish your order" in texts(at)
     assert not [c for c in body.checks if c.status == "fail"]

@@ -136,7 +136,7 @@ def test_a_request_with_a_signal_keeps_only_drafts_that_show_it() -> None:
 
 def test_a_rewrite_that_scores_below_the_line_it_replaces_is_not_used() -> None:
     # the fake scorer scores long lines lower: 90 - len/2; #2 scores 65 now
-    longer = "Did you forget the very nice coffee that you put in your cart yesterday?"
+    longer = "Did you forget the nice coffee you put in your cart today?"  # 58 chars: scores 61
     result = _refine("make #2 more playful", [longer] * 30)
     assert result.changes == []
     assert any("below the 65 of #2" in r.reason for r in result.rejected)
