@@ -509,8 +509,24 @@ def summarise(lines: list[dict[str, object]], briefs: list[dict[str, str]]) -> d
             "unusable": sum(int(b["unusable"] or 0) for b in bs),
             "fallbacks": sum(int(b["fallbacks"] or 0) for b in bs),
             "wall_median": statistics.median(walls) if walls else None,
+            "drafted_by": drafted_by(bs),
         }
     return out
+
+
+_DRAFTED_BY = re.compile(r"drafting strategy \w+: ([a-z]+ \d+(?:, [a-z]+ \d+)*) of the")
+
+
+def drafted_by(briefs: list[dict[str, str]]) -> str:
+    """Which strategy drafted the delivered lines, summed from the runs' notes ('patterns 40,
+    scratch 3'); '–' when the code wrote no such note."""
+    counts: dict[str, int] = {}
+    for b in briefs:
+        m = _DRAFTED_BY.search(b.get("notes") or "")
+        for part in m.group(1).split(", ") if m else []:
+            name, k = part.split(" ")
+            counts[name] = counts.get(name, 0) + int(k)
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) or "–"
 
 
 def pct_cell(rows: list[dict[str, object]]) -> str:
@@ -543,8 +559,8 @@ def report_markdown(lines: list[dict[str, object]], briefs: list[dict[str, str]]
         "",
         "| run/strategy | briefs | delivered / requested | briefs in full | rated | sendable "
         "| % sendable | mean rating | fluency | relevance | grounding pass | model calls / brief "
-        "| retries / brief | unusable drafts | fallbacks | median wall s |",
-        "| --- " * 16 + "|",
+        "| retries / brief | unusable drafts | fallbacks | median wall s | delivered lines drafted by |",
+        "| --- " * 17 + "|",
     ]
     for a, s in summary.items():
         out.append(
@@ -553,7 +569,8 @@ def report_markdown(lines: list[dict[str, object]], briefs: list[dict[str, str]]
             f"{_fmt(s['pct_sendable'], 0)} | {_fmt(s['mean_rating'])} | {_fmt(s['fluency'])} | "
             f"{_fmt(s['relevance'])} | {_fmt(s['grounding_pass'], 0)} % | {_fmt(s['calls'], 1)} | "
             f"{_fmt(s['retries'], 1)} | "
-            f"{s['unusable']} | {s['fallbacks']} | {_fmt(s['wall_median'], 1)} |"
+            f"{s['unusable']} | {s['fallbacks']} | {_fmt(s['wall_median'], 1)} | "
+            f"{s['drafted_by']} |"
         )
     head = "| " + " | ".join(arms) + " |"
     sep = "| --- " * (len(arms) + 1) + "|"

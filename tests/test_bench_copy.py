@@ -158,3 +158,13 @@ def test_sheet_is_blind_and_skips_rated_lines(tmp_path, monkeypatch):
     assert {r["id"] for r in rows} == {"a2", "a3", "b2", "b3"}
     cart = next(r for r in rows if r["id"] == "a2")
     assert cart["brief"].startswith("goal: abandoned_cart; audience: carts; offer: Free shipping")
+
+
+def test_drafted_by_sums_the_strategy_notes_of_the_runs():
+    briefs = [
+        {"notes": "drafting strategy auto: patterns 4, scratch 1 of the 5 returned | other"},
+        {"notes": "drafting strategy auto: patterns 5 of the 5 returned"},
+        {"notes": ""},
+    ]
+    assert bench.drafted_by(briefs) == "patterns 9, scratch 1"
+    assert bench.drafted_by([{"notes": "no strategy note"}]) == "–"

@@ -22,8 +22,10 @@ from copilot.generators.pattern_library import (
     lower_start,
     offer_clause,
     patterns_for,
+    product_entry,
+    slot_values,
 )
-from copilot.generators.subjects import generate_subjects, plan_strategies
+from copilot.generators.subjects import SubjectGenerator, generate_subjects, plan_strategies
 from copilot.retrieval.brand import BrandKB, VoiceGuide
 from copilot.retrieval.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
@@ -110,8 +112,10 @@ def test_every_goal_has_patterns_that_fill_without_gaps(goal: Goal) -> None:
         text = f"{p.subject} {p.preheader}"
         assert not re.search(r"\{[a-z_]+\}", text), text  # no unfilled slot
         assert len(p.subject) <= 60 and 40 <= len(p.preheader) <= 130
-        # the only numbers are the offer's, and the pattern text itself names nothing
-        assert not re.search(r"\d", text.replace(brief.offer or "", ""))
+        # the only numbers are the offer's and the product's price from products.md ($1,450),
+        # and the pattern text itself names nothing
+        rest = text.replace(brief.offer or "", "").replace("$1,450", "")
+        assert not re.search(r"\d", rest), text
 
 
 def test_a_slot_the_brief_cannot_fill_drops_the_pattern() -> None:
@@ -138,6 +142,7 @@ def test_offer_slots_take_the_first_clause_and_keep_codes_as_written() -> None:
     assert offer_clause("50 bonus points, plus a free drink") == "50 bonus points"
     assert lower_start("Free shipping over $40") == "free shipping over $40"
     assert lower_start("WELCOME10: 10% off") == "WELCOME10: 10% off"
+    assert lower_start("A free Lip Rescue") == "a free Lip Rescue"
 
 
 def test_a_bad_pattern_file_names_the_field(tmp_path: Path) -> None:
@@ -180,11 +185,12 @@ def test_the_grammar_compiles_and_allows_only_the_offers_numbers() -> None:
 # -- strategies ---------------------------------------------------------------------------------
 
 
-def test_auto_mixes_every_strategy_and_single_strategies_stay_single() -> None:
-    mix = plan_strategies("auto", 12)
-    assert mix.count("patterns") == 8 and mix.count("scratch") == 2 and mix.count("edit") == 2
-    assert plan_strategies("auto", 2) == ["patterns", "scratch"]
-    assert plan_strategies("edit", 3) == ["edit"] * 3
+def test_auto_picks_every_filled_pattern_then_lets_the_model_draft() -> None:
+    plan = plan_strategies("auto", 12, fills=8)
+    assert plan[:8] == ["patterns"] * 8 and plan[8:] == ["scratch", "edit", "scratch", "edit"]
+    assert plan_strategies("auto", 4, fills=9) == ["patterns"] * 4
+    assert plan_strategies("auto", 2) == ["scratch", "edit"]  # nothing filled: the model drafts
+    assert plan_strategies("edit", 3, fills=5) == ["edit"] * 3
 
 
 def test_each_strategy_shows_the_model_its_own_frame() -> None:
@@ -218,35 +224,67 @@ def test_each_strategy_shows_the_model_its_own_frame() -> None:
             assert "Rewrite of" not in prompt and "you left something in your cart" not in prompt
 
 
-def test_notes_say_which_strategy_drafted_the_returned_variants() -> None:
-    subjects = [
-        "Your bike is ready when you are",
-        "Questions about sizing?",
-        "A bottle cage is yours with the bike",
-        "Still deciding between two bikes?",
-    ]
+def test_auto_drafts_every_filled_pattern_then_the_model_and_notes_say_who_wrote_what() -> None:
+    subjects = ["Your bike is ready when you are", "Questions about sizing?"]
     lines = iter([f" {s}\nPreheader: Pick up where you left off, any time.\n" for s in subjects])
+    fills = fill_patterns(_brief(), _brand())
+    llm = FakeLLM(lambda _p: next(lines))
+    gen = SubjectGenerator(_settings(draft_strategy="auto"), llm)
+    drafts, rejected = gen.draft(_brief(), _context(), len(fills) + 2, 0)
+    assert not rejected
+    assert [d.strategy for d in drafts] == ["patterns"] * len(fills) + ["scratch", "edit"]
+    assert llm.usage.calls == 2  # pattern picks cost no call
+    # the model's subjects carry a pattern preheader
+    model = [d for d in drafts if d.subject in subjects]
+    assert len(model) == 2 and all(d.preheader in {f.preheader for f in fills} for d in model)
     result = generate_subjects(
         _brief(),
         _settings(draft_strategy="auto"),
-        llm=FakeLLM(lambda _p: next(lines)),
+        llm=FakeLLM(lambda _p: " Questions about sizing?\nPreheader: Ask us, any time.\n"),
         context=_context(),
         score=_pass_all,
-        n=4,
-        keep=4,
+        n=len(fills) + 2,
+        keep=3,
     )
-    note = next(n for n in result.notes if n.startswith("drafting strategy auto"))
-    assert "patterns 2" in note and "scratch 1" in note and "edit 1" in note
-    # two pattern drafts cost no call; the model's two subjects carry a pattern preheader
-    assert result.usage.calls == 2
+    assert "drafting strategy auto: patterns 3 of the 3 returned" in result.notes
+
+
+def test_auto_delivers_filled_patterns_before_better_scored_model_lines() -> None:
     fills = fill_patterns(_brief(), _brand())
-    model = [v for v in result.variants if v.subject in subjects]
-    assert len(model) == 2
-    assert all(v.preheader in {f.preheader for f in fills} for v in model)
-    shapes = {f.subject.replace("{{FNAME}}", "") for f in fills}
-    for v in result.variants:
-        if v.subject not in subjects:  # a pattern line, merge tag rendered for Mailchimp
-            assert any(v.subject.endswith(s) for s in shapes), v.subject
+    model_subject = "Your bike is ready when you are"
+
+    def score_model_higher(variants: list[Variant]) -> list[Variant]:
+        return [
+            v.model_copy(update={"score": 99.0 if v.subject == model_subject else 50.0})
+            for v in _pass_all(variants)
+        ]
+
+    result = generate_subjects(
+        _brief(),
+        _settings(draft_strategy="auto"),
+        llm=FakeLLM(lambda _p: f" {model_subject}\nPreheader: Pick up where you left off.\n"),
+        context=_context(),
+        score=score_model_higher,
+        n=len(fills) + 1,
+        keep=3,
+    )
+    assert len(result.variants) == 3
+    assert model_subject not in [v.subject for v in result.variants]
+    # the lines carrying the brief's offer, call to action or product come first
+    generic = {f.subject for f in fills if not f.specific}
+    assert sum(f.specific for f in fills) >= 3 and generic
+    assert not generic & {v.subject for v in result.variants}
+    # with a single strategy the score alone decides
+    scratch = generate_subjects(
+        _brief(),
+        _settings(draft_strategy="scratch"),
+        llm=FakeLLM(lambda _p: f" {model_subject}\nPreheader: Pick up where you left off.\n"),
+        context=_context(),
+        score=score_model_higher,
+        n=2,
+        keep=1,
+    )
+    assert [v.subject for v in scratch.variants] == [model_subject]
 
 
 def test_a_discount_the_brief_does_not_offer_is_rejected() -> None:
@@ -306,3 +344,16 @@ def test_the_embedded_model_writes_its_own_subjects_under_the_grammar(ingested_s
         assert d.subject not in fills and d.subject not in past and d.strategy == "scratch"
         assert not re.search(r"\d", d.subject.replace("$40", ""))  # no invented number
         assert d.preheader
+
+
+def test_product_slots_carry_the_facts_entry_word_for_word() -> None:
+    brand = _brand()
+    assert product_entry("Town Runner", brand) == ("$690", "A city bike with mudguards and a rack")
+    # a first sentence without a price is not a detail; a description that is not a noun
+    # phrase does not fit the shapes that use it
+    assert product_entry("Ridgeline Gravel", brand) == ("$1,450", "")
+    assert product_entry("Workshop tune-up", brand) == ("$65", "")  # to the first comma
+    assert product_entry("Unknown Bike", brand) == ("", "")
+    values = slot_values(_brief(cta="Ride the Town Runner"), brand, ["FNAME"])
+    assert values["product"] == "Town Runner" and values["product_detail"] == "$690"
+    assert values["product_about_lower"] == "a city bike with mudguards and a rack"

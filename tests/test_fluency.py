@@ -178,3 +178,17 @@ def test_real_model_reads_a_garbled_line_below_a_clean_one() -> None:
     assert [t for t, _ in alone] == [t for t, _ in packed]
     drift = abs(sum(a for _, a in alone) - sum(b for _, b in packed)) / len(alone)
     assert drift < 0.05  # nats a token: the batched kernels' rounding, far below the margins
+
+
+def test_a_line_cut_off_mid_sentence_fails_however_fluent_its_words(
+    context: BrandContext,
+) -> None:
+    cut = "Your coffee is ready, and we'll"
+    whole = "Your coffee is ready to order"
+    fake = FakeLogprobs({cut: -0.5, whole: -0.5}, other=-9.0)
+    out = FluencyScore(SETTINGS, fake).evaluate(
+        [Variant(subject=cut), Variant(subject=whole)], BRIEF, context
+    )
+    assert out[0].status == "fail" and out[0].score <= FLOOR
+    assert "unfinished" in out[0].message and "we'll" in out[0].message
+    assert out[1].status == "pass"

@@ -41,6 +41,10 @@ def cli_result(ingested_sample: Settings) -> dict[str, Any]:
             "generate",
             "--brief",
             str(ROOT / "examples" / "abandoned_cart.yaml"),
+            # more drafts than the brief fills patterns for, so the default (auto) strategy
+            # also asks the model for its own
+            "--n",
+            "24",
             "--json",
         ],
         capture_output=True,
@@ -82,7 +86,11 @@ def test_injected_instructions_in_the_kb_are_not_obeyed(tmp_path: Path, kb_dir: 
     brand = kb_dir / "harbor_bean"
     with (brand / "voice.md").open("a", encoding="utf-8") as f:
         f.write(INJECTION)
-    s = Settings(chroma_path=tmp_path / "db", kb_dir=kb_dir, _env_file=None)  # type: ignore[call-arg]
+    # the model writes every draft from the retrieved context (no pattern picks), so the
+    # injection reaches what it reads
+    s = Settings(
+        chroma_path=tmp_path / "db", kb_dir=kb_dir, draft_strategy="scratch", _env_file=None
+    )  # type: ignore[call-arg]
     ingest_brand(brand, s)
     brief = parse_brief(
         {

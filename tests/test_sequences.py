@@ -436,7 +436,7 @@ def test_a_step_gets_two_rounds_of_model_drafts_before_fallback_and_the_fallback
     book = get_playbook("abandoned_cart")
     plan = generate_sequence(
         make_brief(),
-        settings().model_copy(update={"llm_max_retries": 0}),
+        settings(draft_strategy="scratch").model_copy(update={"llm_max_retries": 0}),
         llm=FakeLLM(script),
         context=make_context(),
         playbook=book,
@@ -451,3 +451,30 @@ def test_a_step_gets_two_rounds_of_model_drafts_before_fallback_and_the_fallback
     assert note.startswith(f"fallback copy: {parts.count('fallback')} of {len(parts)} parts")
     assert "reminder: subject" in note
     assert note in plan.to_json()["sequence"]["notes"]  # in the JSON the CLI prints, too
+
+
+def test_under_auto_a_step_subject_is_a_pattern_filled_for_the_step_and_is_not_fallback() -> None:
+    subject_calls: list[str] = []
+
+    def script(prompt: str) -> str:
+        if prompt.rstrip().endswith("Subject:"):
+            subject_calls.append(prompt)
+        return ""
+
+    plan = generate_sequence(
+        make_brief(),
+        settings(draft_strategy="auto").model_copy(update={"llm_max_retries": 0}),
+        llm=FakeLLM(script),
+        context=make_context(),
+        playbook=get_playbook("abandoned_cart"),
+        copy=SequenceCopy(subject_drafts=1, blocks=1),
+        evaluators=HARD_AND_HEADER,
+    )
+    assert not subject_calls  # every step found a filled pattern that passed
+    assert all(s.origin["subject"] == "patterns" for s in plan.steps)
+    subjects = [s.subject for s in plan.steps]
+    assert len(set(subjects)) == len(subjects)  # no pattern used twice
+    note = next(n for n in plan.notes if n.startswith("fallback copy:"))
+    parts = [o for s in plan.steps for o in s.origin.values() if o != "given"]
+    assert note.startswith(f"fallback copy: {parts.count('fallback')} of {len(parts)} parts")
+    assert "subject" not in note.split("(", 1)[-1]  # no subject is fallback copy

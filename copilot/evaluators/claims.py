@@ -855,7 +855,10 @@ def extract_claims(text: str) -> list[Claim]:
     for m in sc.spans(p.year_cued):
         add("year", m.group("y"), (m.start("y"), m.end("y")))
     for m in sc.spans(p.year_bare):
-        sc.take(m.start(), m.end())  # "© 2026", "our 2025 harvest": a year is not an offer
+        if _COPYRIGHT.search(sc.text[max(0, m.start() - 12) : m.start()]):
+            sc.take(m.start(), m.end())  # "© 2026" in a footer states no fact
+        else:  # "our 2025 harvest", "New offer for 2024": the year must be in the sources
+            add("year", m.group(0), m)
 
     # worded claims
     _keyed(sc, "guarantee", p.guarantee, negatable=True)
@@ -933,6 +936,10 @@ class Facts:
 
     def of(self, kind: str) -> list[Claim]:
         return self.by_kind.get(kind, [])
+
+
+#: a year right after these is a copyright line, not a claim
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*$", re.I)
 
 
 def facts_from(*texts: str) -> Facts:

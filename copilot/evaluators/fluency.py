@@ -19,7 +19,9 @@ P(fluent): AUC 0.83 there and 0.95 on the held-out part, accuracy at WARN_BELOW 
 line warns; below FLOOR (no fluent line of either part scored under it) the variant fails this
 score, and the subject-line generator drops drafts with a failed check. A variant's score is
 its weaker line. Lines of fewer than MIN_WORDS words have no order to read and get the fit's
-value for an order gain of NEUTRAL_GAIN. What the score cannot see: a grammatical sentence that
+value for an order gain of NEUTRAL_GAIN. A line cut off mid-sentence ("If it doesn't taste right,
+we'll") has fluent words; `copilot.evaluators.shape` names it and the variant fails this score
+too. What the score cannot see: a grammatical sentence that
 says nothing ("we will roast your coffee in the next week") reads as fluent; relevance,
 grounding and the judge look at meaning.
 """
@@ -37,6 +39,7 @@ from typing import Any, Protocol
 from copilot.brief import Brief
 from copilot.evaluators.base import register
 from copilot.evaluators.merge_tags import display_text
+from copilot.evaluators.shape import shape_problems
 from copilot.evaluators.text import quote
 from copilot.retrieval.context import BrandContext
 from copilot.settings import Settings
@@ -225,14 +228,22 @@ class FluencyScore:
         per_variant: list[list[tuple[str, LineFluency]]] = [[] for _ in variants]
         for (i, part, _), fluency in zip(lines, scored, strict=True):
             per_variant[i].append((part, fluency))
-        return [self._result(parts) for parts in per_variant]
+        pairs = zip(variants, per_variant, strict=True)
+        return [self._result(parts, unfinished(v)) for v, parts in pairs]
 
-    def _result(self, parts: list[tuple[str, LineFluency]]) -> CheckResult:
+    def _result(self, parts: list[tuple[str, LineFluency]], shape: str = "") -> CheckResult:
         part, weakest = min(parts, key=lambda p: p[1].score)
         message = f"{weakest.describe()}"
         if len(parts) > 1:
             message += f"; the weaker line is the {part}"
         status: Status = "pass"
+        if shape:
+            return CheckResult(
+                name=self.name,
+                status="fail",
+                score=min(weakest.score, FLOOR),
+                message=f"{shape}; {message}",
+            )
         if weakest.score < FLOOR:
             status = "fail"
             message += (
@@ -243,6 +254,15 @@ class FluencyScore:
             status = "warn"
             message += f"; the {part} {quote(weakest.text, 60)} may read as broken English"
         return CheckResult(name=self.name, status=status, score=weakest.score, message=message)
+
+
+def unfinished(variant: Variant) -> str:
+    """The first sentence-shape problem of a variant's lines ('' when both read as finished)."""
+    for part, text in (("subject", variant.subject), ("preheader", variant.preheader)):
+        problems = shape_problems(text, part)
+        if problems:
+            return f"the {part} {quote(display_text(text), 60)} is unfinished: {problems[0]}"
+    return ""
 
 
 @register("fluency")

@@ -1,7 +1,8 @@
 """Subject-line and preheader patterns per goal and angle, kept as YAML data in `patterns/`.
 
 A pattern is a proven shape with slots ({name}, {brand}, {offer}, {offer_short}, {cta},
-{product}, ...) filled from the brief and the brand's own facts. A pattern whose slots the brief
+{product}, {product_detail}, {product_about}, ...) filled from the brief and the brand's own
+facts, word for word. A pattern whose slots the brief
 cannot fill is skipped, never shown with a gap. Filled lines are candidates like any draft: they
 go through the same evaluators as the model's own lines.
 """
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from copilot.brief import Brief, Goal
 from copilot.errors import ConfigError
+from copilot.evaluators.fluency import repeated_share
 from copilot.generators.angles import ANGLES
 from copilot.retrieval.brand import BrandKB
 
@@ -31,14 +33,22 @@ SLOTS = frozenset(
         "cta",
         "cta_lower",
         "product",
+        "product_detail",
+        "product_about",
+        "product_about_lower",
     }
 )
 _SLOT = re.compile(r"\{([a-z_]+)\}")
 #: longest offer clause a subject may carry whole
 MAX_OFFER_SHORT = 50
+#: longest price-and-size sentence and description of a product a line may carry
+MAX_PRODUCT_DETAIL = 40
+MAX_PRODUCT_ABOUT = 70
 #: filled lines beyond these are not candidates (the length checks would fail or warn on them)
 MAX_SUBJECT = 60
 PREHEADER_RANGE = (40, 130)
+#: share of repeated content words above which a filled line reads as a loop
+MAX_REPEATS = 0.15
 #: a call to action in the reader's own voice ("Keep me on the list") does not read inside a
 #: sentence the brand says
 _FIRST_PERSON = re.compile(r"\b(me|my|mine|I|I'm|I'd|I'll)\b")
@@ -81,6 +91,10 @@ class PatternSet(BaseModel):
     patterns: list[Pattern] = Field(min_length=4)
 
 
+#: slots that carry the brief itself (its offer, call to action or product), not just who sends
+SPECIFIC_SLOTS = SLOTS - {"brand", "name"}
+
+
 class FilledPattern(BaseModel):
     """A pattern with every slot filled for one brief."""
 
@@ -88,6 +102,8 @@ class FilledPattern(BaseModel):
     subject: str
     preheader: str
     pattern: str
+    #: it carries the brief's offer, call to action or product (a copy lead sends those first)
+    specific: bool = False
 
 
 def _load(path: Path) -> PatternSet:
@@ -135,7 +151,7 @@ def offer_clause(offer: str) -> str:
 def lower_start(text: str) -> str:
     """Lower-case the first word when it is an ordinary word (not a code or a name)."""
     first = text.split(" ", 1)[0]
-    if first.lower() in _COMMON_START and first[:1].isupper() and first[1:].islower():
+    if first.lower() in _COMMON_START and first[:1].isupper() and first[1:] == first[1:].lower():
         return first.lower() + text[len(first) :]
     return text
 
@@ -166,6 +182,28 @@ def brief_products(brief: Brief, brand: BrandKB) -> list[str]:
     return found
 
 
+def product_entry(product: str, brand: BrandKB) -> tuple[str, str]:
+    """(detail, about) of a product's entry in products.md, word for word: the first sentence
+    after its name when it states a price ('$38 for 30 ml', to a comma, brackets left out) and the next one ('A lightweight vitamin C serum for the
+    morning'), each '' when the entry has none or it runs past a line's room."""
+    entry = re.search(
+        rf"(?:^|\n)\s*(?:[-*#]+\s*)?{re.escape(product)}(?:\s*\([^)\n]*\))?\s*:\s*(.+)",
+        brand.products_text,
+    )
+    if not entry:
+        return "", ""
+    sentences = [s.strip() for s in re.split(r"(?<=[a-z0-9)])\.\s+", entry.group(1)) if s.strip()]
+    sentences = [s.rstrip(".") for s in sentences]
+    # the price and size, without a bracketed list of what is inside
+    detail = re.sub(r"\s*\([^)]*\)", "", sentences[0]).split(", ")[0].strip() if sentences else ""
+    if len(detail) > MAX_PRODUCT_DETAIL or not re.search(r"[$£€¥]\s?\d", detail):
+        detail = ""  # no price: a feature sentence does not fit '{product}, {product_detail}'
+    about = sentences[1] if len(sentences) > 1 and len(sentences[1]) <= MAX_PRODUCT_ABOUT else ""
+    if about and not re.match(r"(A|An|The)\s", about):
+        about = ""  # a description that is not a noun phrase does not fit 'It is ...' shapes
+    return detail, about
+
+
 def slot_values(brief: Brief, brand: BrandKB, fields: list[str]) -> dict[str, str]:
     """Every slot the brief and the brand can fill; a missing key means the slot is unavailable."""
     values = {"brand": short_brand(brand)}
@@ -185,6 +223,12 @@ def slot_values(brief: Brief, brand: BrandKB, fields: list[str]) -> dict[str, st
     products = brief_products(brief, brand)
     if products:
         values["product"] = products[0]
+        detail, about = product_entry(products[0], brand)
+        if detail:
+            values["product_detail"] = detail
+        if about:
+            values["product_about"] = about
+            values["product_about_lower"] = about[:1].lower() + about[1:]
     return values
 
 
@@ -197,6 +241,8 @@ def _fill(text: str, values: dict[str, str]) -> str:
 def _reads_well(subject: str, preheader: str) -> bool:
     if len(subject) > MAX_SUBJECT or subject.count(":") > 1:
         return False
+    if max(repeated_share(subject), repeated_share(preheader)) > MAX_REPEATS:
+        return False  # a call to action that echoes the offer ("... yearly. Switch to yearly")
     low, high = PREHEADER_RANGE
     return low <= len(preheader) <= high and preheader.count(":") <= 1
 
@@ -220,6 +266,7 @@ def fill_patterns(brief: Brief, brand: BrandKB, folder: Path = PATTERN_DIR) -> l
                     subject=subject,
                     preheader=preheader,
                     pattern=f"{brief.goal.value}#{i + 1}",
+                    specific=bool(p.slots() & SPECIFIC_SLOTS),
                 )
             )
     return out

@@ -5,8 +5,10 @@ Copy reuses the subject generator (its few-shot drafting, merge-tag rendering, c
 near-duplicate filters, with the step's angle) and the body writer. All subjects are drafted
 before any body, so the model's prefix cache serves each prompt family in turn. A step that is
 not an incentive step is written for a brief without the offer, so its copy cannot mention it.
-A step's subject gets MODEL_ATTEMPTS rounds of model drafts; only when every round fails is it
-replaced by the playbook's claim-free fallback copy, so the plan is always complete and every
+Under the `auto` drafting strategy on a base model a step's subject is first a pattern filled for
+the step's brief (see copilot.generators.pattern_library); otherwise, or when none passes, it gets
+MODEL_ATTEMPTS rounds of model drafts; only when every round fails is it replaced by the
+playbook's claim-free fallback copy, so the plan is always complete and every
 email passes its hard checks, and the plan's notes count the parts that are fallback copy.
 """
 
@@ -19,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from copilot.brief import Brief
 from copilot.errors import CopilotError, ModelOutputError
-from copilot.evaluators.merge_tags import MergeTagError, render_tags
+from copilot.evaluators.merge_tags import MergeTagError, render_tags, strip_tags
 from copilot.evaluators.scoring import DEFAULT_EVALUATORS, evaluate_variants, hard_failures
 from copilot.generators.bodies import (
     BodySpec,
@@ -28,14 +30,16 @@ from copilot.generators.bodies import (
     context_sources,
     placeholder_url,
 )
+from copilot.generators.body_fields import normalised
 from copilot.generators.draft_tags import with_fallbacks
 from copilot.generators.offer_rules import offer_problems
 from copilot.generators.parsing import Draft
+from copilot.generators.pattern_library import fill_patterns
 from copilot.generators.playbook_library import Playbook, Step, playbook_for
 from copilot.generators.sequence_adapt import adapt_by_model, adapt_by_rules
 from copilot.generators.sequence_checks import DEFAULT_MAX_SENDS_PER_WEEK, check_sequence
 from copilot.generators.sequence_plan import SequencePlan, SequenceStep, StepCTA, schedule
-from copilot.generators.subjects import SubjectGenerator
+from copilot.generators.subjects import SubjectGenerator, below_gate
 from copilot.llm.base import LLM
 from copilot.rendering.render import footer_for, sender_name
 from copilot.retrieval.context import BrandContext
@@ -49,6 +53,8 @@ STEP_EVALUATORS: tuple[str, ...] = tuple(e for e in DEFAULT_EVALUATORS if e != "
 SUBJECT_SHARE = 0.35
 #: rounds of model drafts for a step's subject before the playbook's fallback copy is used
 MODEL_ATTEMPTS = 2
+#: filled patterns scored for a step's subject (the step's angle first)
+PATTERN_CANDIDATES = 6
 
 
 class SequenceCopy(BaseModel):
@@ -75,6 +81,12 @@ def _cta(step: Step, brief: Brief) -> StepCTA:
     else:
         url = placeholder_url(step.cta.link)
     return StepCTA(text=text, url=url)
+
+
+def _inbox_key(subject: str) -> str:
+    """A subject as the inbox shows it, merge tags aside ("Alex, welcome" repeats "Welcome"):
+    the key the sequence_subjects check compares."""
+    return normalised(strip_tags(subject))
 
 
 class _StepSubject(BaseModel):
@@ -104,10 +116,13 @@ class SequenceWriter:
         self.copy = copy
         self.progress = progress or (lambda _m, _f: None)
         self.sender = sender_name(context.brand)
-        # every step's copy comes from the model: auto's pattern picks are for single sends
+        # auto on a base model: a step's subject is first a pattern filled for the step's brief
+        # (as for a single send), then the model's own drafts, then the playbook's fallback
         mixed = settings.draft_strategy == "auto"
+        self.patterns_first = mixed and llm.prompt_style != "chat"
         own = settings.model_copy(update={"draft_strategy": "scratch"}) if mixed else settings
         self.subjects = SubjectGenerator(own, llm)
+        self.used_fills: set[str] = set()
 
     def _score(self, brief: Brief, variants: list[Variant]) -> list[Variant]:
         return evaluate_variants(variants, brief, self.context, self.settings, self.evaluators)
@@ -126,6 +141,10 @@ class SequenceWriter:
         earlier step, from up to MODEL_ATTEMPTS rounds of model drafts; the playbook's fallback
         only when every round failed."""
         sb = step_brief(self.brief, step)
+        if self.patterns_first:
+            picked = self.pattern_subject(step, sb, kept)
+            if picked is not None:
+                return picked
         tried = 0
         for attempt in range(MODEL_ATTEMPTS):
             drafts = self._drafts(sb, step.angle, seed + 7 * attempt)
@@ -133,7 +152,10 @@ class SequenceWriter:
             variants, _ = self.subjects.to_variants(drafts, sb, self.context)
             variants, _ = self.subjects.drop_copies(variants, sb, self.context)
             variants = [
-                v for v in variants if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
+                v
+                for v in variants
+                if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
+                and _inbox_key(v.subject) not in {_inbox_key(k.subject) for k in kept}
             ]
             fresh, _ = self.subjects.drop_duplicates(variants, kept)
             good = [v for v in self._score(sb, fresh) if not hard_failures(v)] if fresh else []
@@ -146,6 +168,42 @@ class SequenceWriter:
             step,
             f"no model subject passed the checks in {MODEL_ATTEMPTS} rounds ({tried} draft(s)); "
             "used fallback",
+        )
+
+    def pattern_subject(self, step: Step, sb: Brief, kept: list[Variant]) -> _StepSubject | None:
+        """A filled pattern for the step: of its angle and carrying the brief's specifics first,
+        unused by earlier steps, passing every check and the relevance gate; None if none does."""
+        fills = [
+            f for f in fill_patterns(sb, self.context.brand) if f.subject not in self.used_fills
+        ]
+        fills.sort(key=lambda f: (f.angle != step.angle, not f.specific))
+        by_subject: dict[str, str] = {}
+        variants: list[Variant] = []
+        for f in fills[:PATTERN_CANDIDATES]:
+            draft = Draft(
+                subject=f.subject, preheader=f.preheader, angle=f.angle, strategy="patterns"
+            )
+            rendered, _ = self.subjects.to_variants([draft], sb, self.context)
+            for v in rendered:
+                by_subject[v.subject] = f.subject
+                variants.append(v)
+        variants, _ = self.subjects.drop_copies(variants, sb, self.context)
+        variants = [
+            v for v in variants if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
+        ]
+        taken = {_inbox_key(v.subject) for v in kept}
+        variants = [v for v in variants if _inbox_key(v.subject) not in taken]
+        fresh, _ = self.subjects.drop_duplicates(variants, kept)
+        scored = self._score(sb, fresh) if fresh else []
+        good = [
+            v for v in scored if not any(c.status == "fail" for c in v.checks) and not below_gate(v)
+        ]
+        if not good:
+            return None
+        best = good[0]  # the order above: the step's angle, then the brief's specifics
+        self.used_fills.add(by_subject[best.subject])
+        return _StepSubject(
+            variant=best.model_copy(update={"angle": step.angle}), origin="patterns"
         )
 
     def fallback_subject(self, step: Step, note: str) -> _StepSubject:
@@ -197,10 +255,14 @@ class SequenceWriter:
         return writer.write(spec, seed, sources), writer.rejected
 
 
+#: who wrote a part: the model, a pattern filled for the brief, or the playbook's fallback copy
+WRITTEN = ("model", "patterns", "fallback")
+
+
 def fallback_note(steps: Sequence[SequenceStep]) -> str:
     """How many of the written parts (subjects, headlines, blocks; not the given CTA text) are
-    the playbook's fallback copy rather than the model's."""
-    parts = [o for s in steps for o in s.origin.values() if o in ("model", "fallback")]
+    the playbook's fallback copy rather than the model's or a filled pattern's."""
+    parts = [o for s in steps for o in s.origin.values() if o in WRITTEN]
     fallback = parts.count("fallback")
     share = fallback / len(parts) if parts else 0.0
     where = [

@@ -44,8 +44,15 @@ TEMPLATES = {
 #: `auto`: a model subject longer than this is redrafted (it would run past the inbox preview
 #: and it is where the 270M model strings facts together)
 MAX_MIXED_SUBJECT = 60
-#: `auto`: the share of a round's drafts each strategy writes (all go through the same gates)
-AUTO_MIX = (("patterns", 2 / 3), ("scratch", 1 / 6), ("edit", 1 / 6))
+#: soft scores whose warning keeps a draft out of the delivered set while better drafts exist
+#: (best-of-N: such drafts only fill the set when too few clear them). Fluency's warning is not
+#: a gate: lines dense with prices and names read below it (its failure still drops a draft).
+GATES = ("relevance",)
+#: `auto` on a base model: the filled patterns first, then the model's drafts in this order. In
+#: the copy benchmark (docs/benchmarks.md) the 270M model's own lines were rated sendable far
+#: less often than filled patterns, so its drafts are delivered only where too few filled
+#: patterns pass every check and gate (they compete on score among themselves).
+AUTO_MODEL = ("scratch", "edit")
 
 
 class Rejected(BaseModel):
@@ -151,24 +158,14 @@ def edit_sources(brief: Brief, context: BrandContext) -> list[Example]:
     return same + [e for e in examples if e.goal != brief.goal.value]
 
 
-def plan_strategies(strategy: str, n: int) -> list[str]:
-    """The strategy of each of `n` drafts: one strategy, or `auto`'s mix interleaved (shares
-    rounded by largest remainder, so two drafts are one pattern pick and one edit)."""
+def plan_strategies(strategy: str, n: int, fills: int = 0) -> list[str]:
+    """The strategy of each of `n` drafts: one strategy, or `auto`'s plan: a pattern pick for
+    each of the `fills` patterns filled for the brief (no model call), then the model's own
+    drafts for the rest, scratch and edit in turn."""
     if strategy != "auto":
         return [strategy] * n
-    counts = {name: int(share * n) for name, share in AUTO_MIX}
-    by_remainder = sorted(AUTO_MIX, key=lambda item: -(item[1] * n - int(item[1] * n)))
-    for name, _share in by_remainder:
-        if sum(counts.values()) >= n:
-            break
-        counts[name] += 1
-    out: list[str] = []
-    while len(out) < n:
-        for name, _share in AUTO_MIX:
-            if counts[name] > 0:
-                out.append(name)
-                counts[name] -= 1
-    return out
+    picks = ["patterns"] * min(fills, n)
+    return picks + [AUTO_MODEL[i % len(AUTO_MODEL)] for i in range(n - len(picks))]
 
 
 def order_examples(examples: list[Example], angle: str, turn: int) -> list[Example]:
@@ -196,6 +193,10 @@ class SubjectGenerator:
         self.strategies: dict[str, str] = {}
         #: filled patterns already drafted in this run (each is offered once)
         self.used_fills: set[str] = set()
+        #: drafted fills that carry the brief's offer, call to action or product (neutral tags),
+        #: and the same subjects as rendered for the platform
+        self.specific_fills: set[str] = set()
+        self.specific: set[str] = set()
 
     # -- drafting -----------------------------------------------------------------------------
     def render_completion(
@@ -289,9 +290,10 @@ class SubjectGenerator:
     ) -> tuple[list[Draft], list[Rejected]]:
         drafts: list[Draft] = []
         rejected: list[Rejected] = []
-        plan = strategies or plan_strategies(self.settings.draft_strategy, len(angles))
         fills = fill_patterns(brief, context.brand)
         mixed = self.settings.draft_strategy == "auto" and not self._constrained()
+        unused = sum(1 for f in fills if f.subject not in self.used_fills) if mixed else 0
+        plan = strategies or plan_strategies(self.settings.draft_strategy, len(angles), unused)
         for i, angle in enumerate(angles):
             strategy = plan[i % len(plan)]
             if mixed and strategy == "patterns":
@@ -331,12 +333,16 @@ class SubjectGenerator:
         return self.settings.draft_grammar and isinstance(self.llm, GrammarLLM)
 
     def _pick_fill(self, fills: list[FilledPattern], angle: str) -> Draft | None:
-        """The next unused filled pattern, of the draft's angle when one is left."""
+        """The next unused filled pattern: one carrying the brief's specifics before a generic
+        one, of the draft's angle when one is left."""
         unused = [f for f in fills if f.subject not in self.used_fills]
         if not unused:
             return None
-        pick = next((f for f in unused if f.angle == angle), unused[0])
+        pool = [f for f in unused if f.specific] or unused
+        pick = next((f for f in pool if f.angle == angle), pool[0])
         self.used_fills.add(pick.subject)
+        if pick.specific:
+            self.specific_fills.add(pick.subject)
         return Draft(
             subject=pick.subject, preheader=pick.preheader, angle=pick.angle, strategy="patterns"
         )
@@ -451,6 +457,8 @@ class SubjectGenerator:
                 continue
             if d.strategy:
                 self.strategies.setdefault(subject, d.strategy)
+            if d.strategy == "patterns" and d.subject in self.specific_fills:
+                self.specific.add(subject)
             out.append(
                 Variant(
                     subject=subject,
@@ -528,6 +536,13 @@ class SubjectGenerator:
         return [pool[i] for i in accepted[len(kept) :]], rejected
 
 
+def below_gate(variant: Variant) -> str:
+    """Why a variant that passed every check is still not among the first delivered: a warning
+    from a gate (off the brief, or English that may read as broken); '' when it clears them."""
+    warns = [c for c in variant.checks if c.name in GATES and c.status == "warn"]
+    return "; ".join(f"{c.name}: {c.message}" for c in warns)
+
+
 def generate_subjects(
     brief: Brief,
     settings: Settings,
@@ -542,7 +557,9 @@ def generate_subjects(
     """Draft `n` candidates per round (up to MAX_ROUNDS), keep the best `keep` that pass hard checks.
 
     `score` fills score/checks/explanation on a batch (the evaluators); a variant with a failing
-    hard check is never returned.
+    check is never returned. A variant with a warning from a gate (GATES: off the brief) waits
+    in reserve: rounds go on until `keep` variants clear the gates,
+    and the reserve, best first, only fills what is still missing after MAX_ROUNDS.
     """
     n = n or settings.gen_n
     keep = keep or settings.gen_keep
@@ -568,23 +585,44 @@ def generate_subjects(
             if fails:
                 reason = "; ".join(f"{c.name}: {c.message}" for c in fails)
                 rejected.append(Rejected(subject=v.subject, preheader=v.preheader, reason=reason))
+            elif below_gate(v):
+                reserve.append(v)
             else:
                 good.append(v)
         return good
 
+    reserve: list[Variant] = []
     chain = RunnableLambda(one_round)
     for round_no in range(MAX_ROUNDS):
         passed.extend(chain.invoke(round_no))
         if len(passed) >= keep:
             break
-    passed.sort(key=lambda v: v.score if v.score is not None else 0.0, reverse=True)
+    # auto on a base model: filled patterns before the model's own drafts (see AUTO_MODEL), and
+    # among them those that carry the brief's offer, call to action or product
+    patterns_first = settings.draft_strategy == "auto" and llm.prompt_style != "chat"
+
+    def rank(v: Variant) -> tuple[bool, bool, float]:
+        model_line = patterns_first and gen.strategies.get(v.subject) != "patterns"
+        specific = patterns_first and v.subject in gen.specific
+        return (not model_line, specific, v.score if v.score is not None else 0.0)
+
+    passed.sort(key=rank, reverse=True)
     chosen = passed[:keep]
+    reserve.sort(key=rank, reverse=True)
+    topped = reserve[: keep - len(chosen)]
+    chosen += topped
+    for v in reserve[len(topped) :]:
+        rejected.append(
+            Rejected(
+                subject=v.subject, preheader=v.preheader, reason="below the gate: " + below_gate(v)
+            )
+        )
     if len(chosen) > 1:  # set-level scores (diversity) must describe the set that is returned
         chosen = sorted(
             score([v.model_copy(update={"score": None, "checks": []}) for v in chosen]),
             key=lambda v: v.score if v.score is not None else 0.0,
             reverse=True,
-        )
+        )  # the chosen set in score order: a pattern line may follow a better-scored model line
     notes = []
     origins = [gen.strategies.get(v.subject, "") for v in chosen]
     if any(origins):
@@ -593,6 +631,11 @@ def generate_subjects(
             f"drafting strategy {settings.draft_strategy}: "
             + ", ".join(f"{k} {v}" for k, v in counts.items())
             + f" of the {len(chosen)} returned"
+        )
+    if topped:
+        notes.append(
+            f"{len(topped)} of the {len(chosen)} returned may be off the brief (below the "
+            f"{' and '.join(GATES)} gate), for want of better drafts"
         )
     if len(chosen) < keep:
         notes.append(
