@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from copilot.brief import load_brief  # noqa: E402
 from copilot.evaluators import vectors  # noqa: E402
-from copilot.evaluators.lm_features import get_lm_encoder  # noqa: E402
 from copilot.evaluators.performance import get_model  # noqa: E402
 from copilot.evaluators.scoring import (  # noqa: E402
     DEFAULT_EVALUATORS,
@@ -33,6 +32,7 @@ from copilot.evaluators.scoring import (  # noqa: E402
     evaluate_variants,
     load_evaluators,
 )
+from copilot.predictor.lm_features import get_lm_encoder  # noqa: E402
 from copilot.retrieval.brand import load_brand  # noqa: E402
 from copilot.retrieval.context import BrandContext  # noqa: E402
 from copilot.retrieval.embeddings import get_embedder  # noqa: E402

@@ -3,7 +3,7 @@
     python benchmarks/bench_predictor.py [--ab-tests PATH] [--model PATH] [--no-write]
 
 --ab-tests defaults to ../shared/data/upworthy/dev.csv beside the repository (the Upworthy
-Research Archive sample; see copilot/evaluators/models/README.md for where to get it). The model
+Research Archive sample; see copilot/predictor/models/README.md for where to get it). The model
 defaults to the shipped one. The held-out tests are the ones the model card names (a hash of
 test_id), so the held-out figure is recomputed, not copied. Results go to stdout and to
 docs/benchmarks.md between the predictor markers.
@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from benchmarks.report import machine, write_section  # noqa: E402
-from copilot.evaluators.lm_features import cache_key, get_lm_encoder  # noqa: E402
-from copilot.evaluators.perf_benchmark import benchmark_ab_winners  # noqa: E402
-from copilot.evaluators.perf_data import (  # noqa: E402
+from copilot.evaluators.performance import PerformancePredictor, get_predictor  # noqa: E402
+from copilot.predictor.benchmark import benchmark_ab_winners  # noqa: E402
+from copilot.predictor.data import (  # noqa: E402
     Arm,
     Pairs,
     fold_of,
@@ -36,7 +36,8 @@ from copilot.evaluators.perf_data import (  # noqa: E402
     holdout_mask,
     read_ab_tests,
 )
-from copilot.evaluators.perf_training import (  # noqa: E402
+from copilot.predictor.lm_features import cache_key, get_lm_encoder  # noqa: E402
+from copilot.predictor.train import (  # noqa: E402
     Embed,
     cached_embed,
     design_for,
@@ -45,7 +46,6 @@ from copilot.evaluators.perf_training import (  # noqa: E402
     sign_accuracy,
     wilson,
 )
-from copilot.evaluators.performance import PerformancePredictor, get_predictor  # noqa: E402
 from copilot.retrieval.embeddings import get_embedder  # noqa: E402
 from copilot.settings import Settings  # noqa: E402
 
@@ -195,7 +195,7 @@ def main() -> None:
 Command: `python benchmarks/bench_predictor.py` (data: `{args.ab_tests.name}`, the Upworthy
 Research Archive dev split; model: {"shipped" if args.model is None else args.model.name},
 trained with `copilot model train --ab-tests ../shared/data/upworthy/dev.csv --out
-copilot/evaluators/models/performance_prior.npz`). Machine: {machine()}.
+copilot/predictor/models/performance_prior.npz`). Machine: {machine()}.
 
 Task: for two headlines of the same test and image whose click rates differ at p < 0.05
 (pooled two-proportion z-test), which one won? Pairs with identical headlines are skipped.
@@ -223,7 +223,7 @@ fold's features standardised and fitted on the other four):
 
 Inner CV on the training part (from the model card): {card.inner_cv.mean:.3f} ±
 {card.inner_cv.sd:.3f}. Artefact: `performance_prior.npz` + `.json` card,
-{sum(f.stat().st_size for f in (ROOT / "copilot/evaluators/models").glob("performance_prior.*")) / 1024:.0f} KB.
+{sum(f.stat().st_size for f in (ROOT / "copilot/predictor/models").glob("performance_prior.*")) / 1024:.0f} KB.
 
 Scoring throughput (best of 2; texts are encoded inside the call, which dominates):
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from copilot.cli import app
 from copilot.errors import InputFileError
-from copilot.evaluators.perf_benchmark import benchmark_ab_winners
-from copilot.evaluators.perf_data import parse_ab_tests
-from copilot.evaluators.perf_model import SHIPPED_MODEL
+from copilot.predictor.benchmark import benchmark_ab_winners
+from copilot.predictor.data import parse_ab_tests
+from copilot.predictor.model import SHIPPED_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 

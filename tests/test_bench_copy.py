@@ -168,3 +168,40 @@ def test_drafted_by_sums_the_strategy_notes_of_the_runs():
     ]
     assert bench.drafted_by(briefs) == "patterns 9, scratch 1"
     assert bench.drafted_by([{"notes": "no strategy note"}]) == "–"
+
+
+def test_sequence_copy_table_counts_fallback_over_every_written_part():
+    spec = importlib.util.spec_from_file_location(
+        "bench_sequence_copy", ROOT / "benchmarks" / "bench_sequence_copy.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = [
+        {
+            "brief": "a",
+            "playbook": "welcome",
+            "steps": 4,
+            "model": 10,
+            "patterns": 4,
+            "fallback": 2,
+            "wall_s": 12.0,
+            "failed": [],
+        },
+        {
+            "brief": "b",
+            "playbook": "win_back",
+            "steps": 3,
+            "model": 9,
+            "patterns": 3,
+            "fallback": 0,
+            "wall_s": 8.0,
+            "failed": ["sequence_subjects"],
+        },
+        {"brief": "c", "skipped": "the promotion playbook needs an offer"},
+    ]
+    text = module.section(rows, "auto")
+    assert "| a | welcome | 4 | 10 | 4 | 2 | 12 % | none | 12 |" in text
+    assert "| b | win_back | 3 | 9 | 3 | 0 | 0 % | sequence_subjects | 8 |" in text
+    assert "skipped: the promotion playbook needs an offer" in text
+    assert "| **all** | | 7 | 19 | 7 | 2 | **7 %** | | |" in text

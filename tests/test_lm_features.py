@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from copilot.errors import ConfigError
-from copilot.evaluators.lm_features import BUNDLED_LM, get_lm_encoder, resolve_gguf
-from copilot.evaluators.perf_data import Arm, read_ab_tests
-from copilot.evaluators.perf_features import default_lexicon
-from copilot.evaluators.perf_model import SHIPPED_MODEL, load_model
-from copilot.evaluators.perf_training import design_matrix, train_performance_model
 from copilot.evaluators.performance import PerformancePredictor, get_predictor
+from copilot.predictor.data import Arm, read_ab_tests
+from copilot.predictor.features import default_lexicon
+from copilot.predictor.lm_features import BUNDLED_LM, get_lm_encoder, resolve_gguf
+from copilot.predictor.model import SHIPPED_MODEL, load_model
+from copilot.predictor.train import design_matrix, train_performance_model
 from copilot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

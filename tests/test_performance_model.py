@@ -16,7 +16,8 @@ from statsmodels.stats.proportion import proportions_ztest
 from copilot.brief import parse_brief
 from copilot.errors import ConfigError, InputFileError
 from copilot.evaluators.base import create
-from copilot.evaluators.perf_data import (
+from copilot.evaluators.performance import PerformancePredictor, get_predictor
+from copilot.predictor.data import (
     Arm,
     arms_from_campaigns,
     fold_of,
@@ -26,9 +27,8 @@ from copilot.evaluators.perf_data import (
     read_ab_tests,
     two_proportion_z,
 )
-from copilot.evaluators.perf_model import SHIPPED_MODEL, PerformanceModel, load_model
-from copilot.evaluators.perf_training import cached_embed, train_performance_model
-from copilot.evaluators.performance import PerformancePredictor, get_predictor
+from copilot.predictor.model import SHIPPED_MODEL, PerformanceModel, load_model
+from copilot.predictor.train import cached_embed, train_performance_model
 from copilot.retrieval.brand import load_brand, parse_campaigns
 from copilot.retrieval.context import BrandContext
 from copilot.retrieval.embeddings import get_embedder

@@ -375,7 +375,7 @@ def test_a_subject_the_whole_email_cannot_carry_is_replaced_by_the_playbook_subj
     book = get_playbook("abandoned_cart")
     plan = generate_sequence(
         make_brief(),
-        settings(),
+        settings(draft_strategy="scratch"),  # the model's subject, not a filled pattern
         llm=FakeLLM(script),
         context=make_context(),
         playbook=book,

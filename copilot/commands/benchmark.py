@@ -33,9 +33,9 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
     ) -> None:
         """Predict the winner of every significant pair (p < 0.05) and report accuracy."""
-        from copilot.evaluators.perf_benchmark import benchmark_ab_winners
-        from copilot.evaluators.perf_data import read_ab_tests
         from copilot.evaluators.performance import get_predictor
+        from copilot.predictor.benchmark import benchmark_ab_winners
+        from copilot.predictor.data import read_ab_tests
 
         arms = read_ab_tests(tests)
         predictor = get_predictor(get_settings(), path=model)

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--ab-tests",
                 help="CSV of A/B arms: test_id, headline, image_id, impressions, clicks "
-                "(e.g. the Upworthy Research Archive, see copilot/evaluators/models/README.md).",
+                "(e.g. the Upworthy Research Archive, see copilot/predictor/models/README.md).",
             ),
         ],
         brand: Annotated[
@@ -60,9 +60,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train the model on real A/B outcomes; prints inner CV and held-out accuracy."""
         from copilot.errors import InputFileError
-        from copilot.evaluators.lm_features import BUNDLED_LM, CHUNK, cache_key, get_lm_encoder
-        from copilot.evaluators.perf_data import arms_from_campaigns, read_ab_tests
-        from copilot.evaluators.perf_training import cached_embed, train_performance_model
+        from copilot.predictor.data import arms_from_campaigns, read_ab_tests
+        from copilot.predictor.lm_features import BUNDLED_LM, CHUNK, cache_key, get_lm_encoder
+        from copilot.predictor.train import cached_embed, train_performance_model
         from copilot.retrieval.brand import brand_folder, load_brand
         from copilot.retrieval.embeddings import get_embedder
 

@@ -1,7 +1,7 @@
 """Predicted performance: the chance a subject line beats another on clicks, and its expected lift.
 
 The model was trained on real headline A/B tests (Upworthy Research Archive) and, optionally, a
-brand's own tests; see copilot/evaluators/models/README.md. It scores the subject line only: it
+brand's own tests; see copilot/predictor/models/README.md. It scores the subject line only: it
 learned from headlines, the text people decide to click on, and a preheader has no counterpart in
 that data (the other evaluators judge preheaders).
 """
@@ -19,7 +19,7 @@ from scipy.special import expit
 from copilot.brief import Brief
 from copilot.errors import ConfigError
 from copilot.evaluators.base import register
-from copilot.evaluators.perf_model import SHIPPED_MODEL, PerformanceModel, card_path, load_model
+from copilot.predictor.model import SHIPPED_MODEL, PerformanceModel, card_path, load_model
 from copilot.retrieval.context import BrandContext
 from copilot.settings import Settings, get_settings
 from copilot.variants import CheckResult, Variant
@@ -176,7 +176,7 @@ def _load(path: Path) -> PerformanceModel:
 def _predictor(
     path: Path, embedding_model: str, cache_dir: Path, threads: int | None
 ) -> PerformancePredictor:
-    from copilot.evaluators.lm_features import get_lm_encoder
+    from copilot.predictor.lm_features import get_lm_encoder
     from copilot.retrieval.embeddings import get_embedder
 
     model = _load(path)

@@ -53,6 +53,9 @@ STEP_EVALUATORS: tuple[str, ...] = tuple(e for e in DEFAULT_EVALUATORS if e != "
 SUBJECT_SHARE = 0.35
 #: rounds of model drafts for a step's subject before the playbook's fallback copy is used
 MODEL_ATTEMPTS = 2
+#: retries of a step's body field (headline, block) before the playbook's fallback copy; a
+#: single send gets two bodies to choose from, a step gets one
+BODY_FIELD_RETRIES = 3
 #: filled patterns scored for a step's subject (the step's angle first)
 PATTERN_CANDIDATES = 6
 
@@ -226,10 +229,12 @@ class SequenceWriter:
         """The step's body through the body writer, to the step's angle, goal and CTA."""
         sb = step_brief(self.brief, step)
         cta = _cta(step, self.brief)
+        # one body per step and no alternative to pick from: each field gets more tries
+        retries = max(self.settings.llm_max_retries, BODY_FIELD_RETRIES)
         writer = BodyWriter(
             sb,
             self.context,
-            self.settings,
+            self.settings.model_copy(update={"llm_max_retries": retries}),
             self.llm,
             evaluators=self.evaluators,
             footer=footer,

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from statsmodels.stats.proportion import proportion_confint
 
 from copilot.errors import InputFileError
-from copilot.evaluators.perf_data import (
+from copilot.predictor.data import (
     Arm,
     Pairs,
     data_sha256,
@@ -30,8 +30,8 @@ from copilot.evaluators.perf_data import (
     form_pairs,
     holdout_mask,
 )
-from copilot.evaluators.perf_features import default_lexicon, feature_matrix, feature_names
-from copilot.evaluators.perf_model import (
+from copilot.predictor.features import default_lexicon, feature_matrix, feature_names
+from copilot.predictor.model import (
     Accuracy,
     CrossValidation,
     HoldoutReport,

@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
 from copilot.errors import ConfigError
-from copilot.evaluators.perf_features import feature_matrix, feature_names
+from copilot.predictor.features import feature_matrix, feature_names
 
 FORMAT = "campaign-copilot/performance-model"
 FORMAT_VERSION = 1

@@ -9,8 +9,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from copilot.errors import InputFileError
-from copilot.evaluators.perf_data import Arm, form_pairs
-from copilot.evaluators.perf_training import sign_accuracy, wilson
+from copilot.predictor.data import Arm, form_pairs
+from copilot.predictor.train import sign_accuracy, wilson
 
 
 class WinnerPredictor(Protocol):
