@@ -9,7 +9,7 @@ import pytest
 from copilot.brief import parse_brief
 from copilot.errors import LLMError, ModelOutputError
 from copilot.generators.parsing import ParseFailure, parse_chat, parse_completion
-from copilot.generators.subjects import generate_subjects
+from copilot.generators.subjects import SubjectGenerator, generate_subjects
 from copilot.retrieval.brand import BrandKB, VoiceGuide
 from copilot.retrieval.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
@@ -163,6 +163,27 @@ def test_near_duplicates_and_copies_of_past_lines_are_dropped() -> None:
     assert len(result.variants) == 1
     reasons = " ".join(r.reason for r in result.rejected)
     assert "near-duplicate" in reasons and "copies a past subject line" in reasons
+
+
+def test_lines_sharing_the_offer_as_preheader_are_different_subject_tests() -> None:
+    offer = (
+        "HARVEST15: 15% off all coffee (12 oz bags and the Tasting Flight), "
+        "November 1 to November 30, 2026."
+    )
+    gen = SubjectGenerator(_settings(), FakeLLM([]))
+    kept, rejected = gen.drop_duplicates(
+        [
+            Variant(subject="Shop the Harvest Sale at Harbor Bean", preheader=offer),
+            Variant(subject="An offer from Harbor Bean", preheader=offer),
+            Variant(subject="Shop the Harvest Sale at Harbor Bean!", preheader="Now on."),
+        ],
+        [],
+    )
+    assert [v.subject for v in kept] == [
+        "Shop the Harvest Sale at Harbor Bean",
+        "An offer from Harbor Bean",
+    ]
+    assert len(rejected) == 1 and "near-duplicate" in rejected[0].reason
 
 
 def test_unusable_output_is_retried_then_reported_without_crashing() -> None:

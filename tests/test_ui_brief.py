@@ -129,7 +129,9 @@ def test_an_unclear_chat_request_gets_a_readable_reply_and_changes_nothing(
 @pytest.mark.integration
 def test_generate_then_refine_by_chat(ingested_sample: Settings) -> None:
     llm = _scripted(SUBJECTS)
-    at = open_app(ingested_sample, llm=llm, timeout=900)
+    # the scripted model writes every draft (under `auto` the filled patterns need no call)
+    settings = ingested_sample.model_copy(update={"draft_strategy": "scratch"})
+    at = open_app(settings, llm=llm, timeout=900)
     at.selectbox(key="f_brand").set_value("harbor_bean")
     at.text_input(key="f_offer").set_value("Free standard shipping on orders over $40")
     at.slider(key="f_n").set_value(4)

@@ -511,12 +511,15 @@ class SubjectGenerator:
     def drop_duplicates(
         self, variants: list[Variant], kept: list[Variant]
     ) -> tuple[list[Variant], list[Rejected]]:
-        """Drop exact and near-duplicates (embedding similarity) of earlier variants."""
+        """Drop exact and near-duplicates (embedding similarity of the subject lines) of earlier
+        variants. The subject is what a subject-line test varies: two lines that share the
+        brief's offer as their preheader are still two tests, and a long shared preheader would
+        otherwise make them look alike."""
         if not variants:
             return [], []
         embedder = get_embedder(self.settings.embedding_model)
         pool = kept + variants
-        vecs = embedder.encode([f"{v.subject} {v.preheader}" for v in pool])
+        vecs = embedder.encode([v.subject for v in pool])
         accepted: list[int] = list(range(len(kept)))
         rejected: list[Rejected] = []
         for i in range(len(kept), len(pool)):
