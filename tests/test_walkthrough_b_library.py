@@ -101,13 +101,14 @@ def _refine(request: str, drafts: list[str]):
 
 def test_shorter_means_shorter_than_the_very_line_it_replaces() -> None:
     short = [v.model_copy(update={"subject": "Cart saved", "score": 85.0}) for v in CURRENT]
-    # every draft is within the length limit but longer than #1's 10 characters
+    # every draft is within the length limit but longer than #1's 10 characters (and not a
+    # near-duplicate of it, which would be set aside before its length is compared)
     result = refine(
         "make #1 shorter",
         short,
         _brief(),
         _settings(),
-        llm=FakeLLM(_completion(["Your cart is saved"] * 30)),
+        llm=FakeLLM(_completion(["Still deciding?"] * 30)),
         context=_context(),
         score=FakeScorer(),
     )
