@@ -360,7 +360,8 @@ def test_cli_sequence_writes_the_plan_and_spec_valid_drafts(
             assert body_problems(platform, "POST", path, body) == []
 
 
-@pytest.mark.integration  # near-duplicate filtering of subjects loads the embedding model
+# a scripted fake model (slow only because near-duplicate filtering loads the real embedding
+# model), so not marked `integration`
 def test_a_subject_the_whole_email_cannot_carry_is_replaced_by_the_playbook_subject() -> None:
     # the brand allows one "!" per email; this preheader has one, and the inbox preview copy
     # hidden in the HTML repeats it, so no body can pass with it

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
 from copilot.brief import parse_brief
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
@@ -22,7 +20,7 @@ def test_previews_get_an_origin_of_their_own() -> None:
     assert base64.b64decode(url.split(",", 1)[1]).decode() == "<p>Hi *|FNAME|*</p>"
 
 
-@pytest.mark.integration
+# a scripted fake model over the real ingested store, so not marked `integration`
 def test_drafting_bodies_shows_previews_text_and_checks(ingested_sample: Settings) -> None:
     brief = parse_brief(
         {

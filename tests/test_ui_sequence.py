@@ -80,7 +80,7 @@ def test_a_goal_without_a_playbook_says_it_is_a_single_send(
     assert "single send" in texts(at)
 
 
-@pytest.mark.integration
+# a scripted fake model over the real ingested store, so not marked `integration`
 def test_planning_a_sequence_shows_timeline_steps_and_drafts(ingested_sample: Settings) -> None:
     brief = parse_brief(
         {

@@ -48,8 +48,8 @@ def _words(text: str) -> list[str]:
 
 
 def shape_problems(text: str, part: str = "subject") -> list[str]:
-    """What keeps `text` from reading as a finished line ('' for none); `part` is 'subject' or
-    'preheader'. Merge tags count as a name."""
+    """What keeps `text` from reading as a finished line (an empty list when nothing does);
+    `part` is 'subject' or 'preheader'. Merge tags count as a name."""
     marked = " ".join(strip_tags(text, lambda tag: "" if tag.system else _NAME).split())
     shown = marked.replace(_NAME, "Alex").strip()
     if not shown:
@@ -80,8 +80,8 @@ def shape_problems(text: str, part: str = "subject") -> list[str]:
             after = re.split(r"[.!?]\s+(?=\S)", body)[-1]
             if len(_words(after)) <= 1 and not _ENDS_PUNCT.search(shown):
                 problems.append(f"it trails off after the full stop ({after!r})")
-    opening = re.match(rf"{_NAME}\s+([a-z]\w*)", marked)
-    if opening and opening.group(1) not in ("s",):
+    opening = re.match(rf"{_NAME}\s+([a-z]\w*)", marked)  # "Alex's" has no space: not matched
+    if opening:
         problems.append(
             f"the first name runs on into {opening.group(1)!r}; follow a name with a comma"
         )

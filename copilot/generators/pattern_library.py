@@ -2,8 +2,8 @@
 
 A pattern is a proven shape with slots ({name}, {brand}, {offer}, {offer_short}, {cta},
 {product}, {product_detail}, {product_about}, ...) filled from the brief and the brand's own
-facts, word for word. A pattern whose slots the brief
-cannot fill is skipped, never shown with a gap. Filled lines are candidates like any draft: they
+facts, word for word. A pattern whose slots the brief cannot fill is skipped, never shown with a
+gap. Filled lines are candidates like any draft: they
 go through the same evaluators as the model's own lines.
 """
 
@@ -184,8 +184,9 @@ def brief_products(brief: Brief, brand: BrandKB) -> list[str]:
 
 def product_entry(product: str, brand: BrandKB) -> tuple[str, str]:
     """(detail, about) of a product's entry in products.md, word for word: the first sentence
-    after its name when it states a price ('$38 for 30 ml', to a comma, brackets left out) and the next one ('A lightweight vitamin C serum for the
-    morning'), each '' when the entry has none or it runs past a line's room."""
+    after its name when it states a price ('$38 for 30 ml', to a comma, brackets left out) and
+    the next one ('A lightweight vitamin C serum for the morning'), each '' when the entry has
+    none or it runs past a line's room."""
     entry = re.search(
         rf"(?:^|\n)\s*(?:[-*#]+\s*)?{re.escape(product)}(?:\s*\([^)\n]*\))?\s*:\s*(.+)",
         brand.products_text,

@@ -140,9 +140,10 @@ class SequenceWriter:
         return drafts
 
     def subject(self, step: Step, kept: list[Variant], seed: int) -> _StepSubject:
-        """The best subject + preheader for a step that passes every hard check and repeats no
-        earlier step, from up to MODEL_ATTEMPTS rounds of model drafts; the playbook's fallback
-        only when every round failed."""
+        """The subject + preheader for a step that passes every hard check and repeats no
+        earlier step: a filled pattern first under `auto` on a base model, else the best of up
+        to MODEL_ATTEMPTS rounds of model drafts; the playbook's fallback only when every round
+        failed."""
         sb = step_brief(self.brief, step)
         if self.patterns_first:
             picked = self.pattern_subject(step, sb, kept)
@@ -153,14 +154,7 @@ class SequenceWriter:
             drafts = self._drafts(sb, step.angle, seed + 7 * attempt)
             tried += len(drafts)
             variants, _ = self.subjects.to_variants(drafts, sb, self.context)
-            variants, _ = self.subjects.drop_copies(variants, sb, self.context)
-            variants = [
-                v
-                for v in variants
-                if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
-                and _inbox_key(v.subject) not in {_inbox_key(k.subject) for k in kept}
-            ]
-            fresh, _ = self.subjects.drop_duplicates(variants, kept)
+            fresh = self._fresh(variants, sb, kept)
             good = [v for v in self._score(sb, fresh) if not hard_failures(v)] if fresh else []
             if good:
                 best = max(good, key=lambda v: v.score or 0.0)
@@ -172,6 +166,20 @@ class SequenceWriter:
             f"no model subject passed the checks in {MODEL_ATTEMPTS} rounds ({tried} draft(s)); "
             "used fallback",
         )
+
+    def _fresh(self, variants: list[Variant], sb: Brief, kept: list[Variant]) -> list[Variant]:
+        """Rendered candidates for a step's subject that copy no past line, state no offer the
+        step's brief does not, and repeat no earlier step (as the inbox shows it, or nearly)."""
+        variants, _ = self.subjects.drop_copies(variants, sb, self.context)
+        taken = {_inbox_key(k.subject) for k in kept}
+        variants = [
+            v
+            for v in variants
+            if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
+            and _inbox_key(v.subject) not in taken
+        ]
+        fresh, _ = self.subjects.drop_duplicates(variants, kept)
+        return fresh
 
     def pattern_subject(self, step: Step, sb: Brief, kept: list[Variant]) -> _StepSubject | None:
         """A filled pattern for the step: of its angle and carrying the brief's specifics first,
@@ -190,13 +198,7 @@ class SequenceWriter:
             for v in rendered:
                 by_subject[v.subject] = f.subject
                 variants.append(v)
-        variants, _ = self.subjects.drop_copies(variants, sb, self.context)
-        variants = [
-            v for v in variants if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
-        ]
-        taken = {_inbox_key(v.subject) for v in kept}
-        variants = [v for v in variants if _inbox_key(v.subject) not in taken]
-        fresh, _ = self.subjects.drop_duplicates(variants, kept)
+        fresh = self._fresh(variants, sb, kept)
         scored = self._score(sb, fresh) if fresh else []
         good = [
             v for v in scored if not any(c.status == "fail" for c in v.checks) and not below_gate(v)

@@ -541,7 +541,7 @@ class SubjectGenerator:
 
 def below_gate(variant: Variant) -> str:
     """Why a variant that passed every check is still not among the first delivered: a warning
-    from a gate (off the brief, or English that may read as broken); '' when it clears them."""
+    from a gate (GATES: off the brief); '' when it clears them."""
     warns = [c for c in variant.checks if c.name in GATES and c.status == "warn"]
     return "; ".join(f"{c.name}: {c.message}" for c in warns)
 
