@@ -245,10 +245,10 @@ def _recorder(events: list[str]):
 def worker(out_path: Path, brief_paths: list[str], keep: int, n: int | None) -> None:
     """Child process: generate for each brief with the `copilot` on PYTHONPATH, one JSON line each."""
     import copilot
-    from copilot.brief import load_brief
-    from copilot.retrieval.embeddings import get_embedder
+    from copilot.app.generate import generate, get_llm
+    from copilot.io.brief import load_brief
+    from copilot.knowledge.embeddings import get_embedder
     from copilot.settings import Settings
-    from copilot.workflow import generate, get_llm
 
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     get_llm(settings)  # load the model first (the workflow's order), then the embedder

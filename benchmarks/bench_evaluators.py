@@ -23,19 +23,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from copilot.brief import load_brief  # noqa: E402
-from copilot.evaluators import vectors  # noqa: E402
-from copilot.evaluators.performance import get_model  # noqa: E402
-from copilot.evaluators.scoring import (  # noqa: E402
+from copilot.evaluation import vectors  # noqa: E402
+from copilot.evaluation.scores.performance import get_model  # noqa: E402
+from copilot.evaluation.scoring import (  # noqa: E402
     DEFAULT_EVALUATORS,
     HARD_CHECKS,
     evaluate_variants,
     load_evaluators,
 )
+from copilot.io.brief import load_brief  # noqa: E402
+from copilot.knowledge.brand import load_brand  # noqa: E402
+from copilot.knowledge.context import BrandContext  # noqa: E402
+from copilot.knowledge.embeddings import get_embedder  # noqa: E402
 from copilot.predictor.lm_features import get_lm_encoder  # noqa: E402
-from copilot.retrieval.brand import load_brand  # noqa: E402
-from copilot.retrieval.context import BrandContext  # noqa: E402
-from copilot.retrieval.embeddings import get_embedder  # noqa: E402
 from copilot.settings import Settings  # noqa: E402
 from copilot.variants import Variant  # noqa: E402
 

@@ -6,7 +6,7 @@ Reads tests/fixtures/fluency_corpus.yaml (lines labelled fluent or not, split in
 and held-out parts before anything was tuned) with the bundled Gemma 3 270M, and reports for each
 part the AUC of the score and of its readings alone (mean token log-probability, order gain,
 repeated words), the accuracy of the warn threshold and what the floor drops. `--fit` refits the
-logistic constants of copilot/evaluators/fluency.py on the calibration part and prints them
+logistic constants of copilot/evaluation/scores/fluency.py on the calibration part and prints them
 (paste them there and re-run). Timing: the sample brand's past subject + preheader pairs scored
 against examples/promotion.yaml in sets of 12 with every default evaluator, with and without
 fluency, runs interleaved, model loading done before, lines never read before (the score
@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import machine, write_section  # noqa: E402
-from copilot.brief import load_brief  # noqa: E402
-from copilot.evaluators import fluency  # noqa: E402
-from copilot.evaluators.scoring import DEFAULT_EVALUATORS, evaluate_variants  # noqa: E402
-from copilot.retrieval.brand import load_brand  # noqa: E402
-from copilot.retrieval.context import BrandContext  # noqa: E402
+from copilot.evaluation.scores import fluency  # noqa: E402
+from copilot.evaluation.scoring import DEFAULT_EVALUATORS, evaluate_variants  # noqa: E402
+from copilot.io.brief import load_brief  # noqa: E402
+from copilot.knowledge.brand import load_brand  # noqa: E402
+from copilot.knowledge.context import BrandContext  # noqa: E402
 from copilot.settings import Settings  # noqa: E402
 from copilot.variants import Variant  # noqa: E402
 
@@ -142,7 +142,7 @@ def main() -> None:
         f"Command: `python benchmarks/bench_fluency.py --rounds {args.rounds} --sets {args.sets}`. "
         f"{machine()}; load average {load:.1f} at the end (other work on the machine slows "
         "every timing alike). Lines: `tests/fixtures/fluency_corpus.yaml`, labelled by reading "
-        "and split before tuning; the constants of `copilot/evaluators/fluency.py` "
+        "and split before tuning; the constants of `copilot/evaluation/scores/fluency.py` "
         f"(order weight {fluency.ORDER_WEIGHT}, repeat weight {fluency.REPEAT_WEIGHT}, bias "
         f"{fluency.BIAS}) come from `--fit` on the calibration part only.",
         "",

@@ -29,9 +29,9 @@ BRIEF = ROOT / "examples" / "abandoned_cart.yaml"
 
 def worker(runs: int) -> None:
     """Child process: warm runs with the `copilot` on PYTHONPATH; one JSON line on stdout."""
-    from copilot.brief import load_brief
+    from copilot.app.generate import generate
+    from copilot.io.brief import load_brief
     from copilot.settings import Settings
-    from copilot.workflow import generate
 
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     brief = load_brief(BRIEF)
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     from benchmarks.report import machine, write_section
-    from copilot.retrieval.ingest import ingest_brand
+    from copilot.knowledge.ingest import ingest_brand
     from copilot.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,11 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report import machine, write_section  # noqa: E402
-from copilot.brief import load_brief  # noqa: E402
-from copilot.generators.subjects import COMPLETION_STOP, SubjectGenerator  # noqa: E402
+from copilot.generation.subjects.generator import COMPLETION_STOP, SubjectGenerator  # noqa: E402
+from copilot.io.brief import load_brief  # noqa: E402
+from copilot.knowledge.ingest import ingest_brand  # noqa: E402
+from copilot.knowledge.retrieve import build_context  # noqa: E402
 from copilot.llm.local import LocalLLM  # noqa: E402
-from copilot.retrieval.ingest import ingest_brand  # noqa: E402
-from copilot.retrieval.retrieve import build_context  # noqa: E402
 from copilot.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from benchmarks.report import machine, write_section  # noqa: E402
-from copilot.evaluators.performance import PerformancePredictor, get_predictor  # noqa: E402
+from copilot.evaluation.scores.performance import PerformancePredictor, get_predictor  # noqa: E402
+from copilot.knowledge.embeddings import get_embedder  # noqa: E402
 from copilot.predictor.benchmark import benchmark_ab_winners  # noqa: E402
 from copilot.predictor.data import (  # noqa: E402
     Arm,
@@ -46,7 +47,6 @@ from copilot.predictor.train import (  # noqa: E402
     sign_accuracy,
     wilson,
 )
-from copilot.retrieval.embeddings import get_embedder  # noqa: E402
 from copilot.settings import Settings  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "upworthy" / "dev.csv"

@@ -49,12 +49,12 @@ def main(argv: list[str] | None = None) -> None:
             if folder.is_dir():
                 shutil.copytree(folder, tmp / "kb" / folder.name)
 
-        from copilot.brief import load_brief
+        from copilot.app.generate import get_llm
         from copilot.errors import CopilotError
-        from copilot.generators.sequences import run_sequence
-        from copilot.retrieval.ingest import ingest_brand
+        from copilot.generation.sequences.generator import run_sequence
+        from copilot.io.brief import load_brief
+        from copilot.knowledge.ingest import ingest_brand
         from copilot.settings import Settings
-        from copilot.workflow import get_llm
 
         settings = Settings(_env_file=None)  # type: ignore[call-arg]
         get_llm(settings)  # the model before the embedder (the workflow's order)

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         description="How a base model drafts subject lines: 'scratch' writes after the brand's "
         "top performers, 'edit' rewrites the brand's closest past winners for the brief, "
         "'patterns' fills or varies the pattern library's shapes for the goal "
-        "(copilot/generators/patterns/), 'auto' takes two thirds of the drafts from the patterns "
+        "(copilot/generation/subjects/data/patterns/), 'auto' takes two thirds of the drafts from the patterns "
         "filled for the brief and pairs scratch and edit subjects with a pattern preheader, all "
         "through the same checks. Chat models always get one JSON request.",
     )
@@ -125,7 +125,7 @@ class Settings(BaseSettings):
     push_backoff_s: float = Field(default=1.0, ge=0)
     #: the longest single wait, also the cap on a server's Retry-After
     push_max_backoff_s: float = Field(default=60.0, ge=0)
-    #: folder holding the vendored OpenAPI specs; None = the repository's specs/
+    #: folder holding the vendored OpenAPI specs; None = the specs shipped in copilot/platforms/specs/
     specs_dir: Path | None = None
 
     def masked(self) -> dict[str, object]:

@@ -63,7 +63,7 @@ def results_csv(arms: int) -> str:
 
 def prepare(tmp: Path) -> dict[str, str]:
     """A temp KB holding the sample brand, ingested into a temp store; the server's env."""
-    from copilot.retrieval.ingest import ingest_brand
+    from copilot.knowledge.ingest import ingest_brand
     from copilot.settings import Settings
 
     kb = tmp / "brand_kb"

@@ -38,7 +38,7 @@ def settings(tmp_path: Path, kb_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def ingested_sample(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """One ingested copy of the sample brand shared by read-only tests (embedding is slow)."""
-    from copilot.retrieval.ingest import ingest_brand
+    from copilot.knowledge.ingest import ingest_brand
 
     base = tmp_path_factory.mktemp("sample")
     kb = base / "brand_kb"

@@ -10,8 +10,9 @@ import pytest
 from fakes.builders import make_brief, planned_config, sample_variants, variant
 from scipy.stats import norm
 
+from copilot.io.abconfig import ABConfig
+from copilot.knowledge.brand import load_brand, parse_campaigns
 from copilot.planning.baseline import Baseline, baseline_rate
-from copilot.planning.config import ABConfig
 from copilot.planning.design import (
     MPP_WARNING,
     PlanError,
@@ -24,7 +25,6 @@ from copilot.planning.design import (
 from copilot.planning.power import min_detectable_lift, n_per_arm
 from copilot.planning.select import select_variants
 from copilot.planning.sender import sender_from_brand
-from copilot.retrieval.brand import load_brand, parse_campaigns
 
 
 def _base(rate: float = 0.03, source: str = "goal+segment") -> Baseline:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief, parse_brief
 from copilot.errors import ModelOutputError
-from copilot.generators.bodies import BodyWriter, body_specs, generate_bodies
-from copilot.generators.body_fields import clean_field
-from copilot.generators.parsing import ParseFailure
-from copilot.retrieval.brand import BrandKB, PastCampaign
-from copilot.retrieval.context import BrandContext, RetrievedItem
+from copilot.generation.bodies.fields import clean_field
+from copilot.generation.bodies.generator import BodyWriter, body_specs, generate_bodies
+from copilot.generation.parsing import ParseFailure
+from copilot.io.brief import Brief, parse_brief
+from copilot.knowledge.brand import BrandKB, PastCampaign
+from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 
@@ -76,7 +76,7 @@ def make_brief(**kw: object) -> Brief:
 
 
 def make_context(voice_text: str = VOICE) -> BrandContext:
-    from copilot.retrieval.brand import parse_voice
+    from copilot.knowledge.brand import parse_voice
 
     kb = BrandKB(
         name="tidewater",
@@ -391,7 +391,7 @@ def test_cli_bodies_on_the_embedded_model(ingested_sample: Settings, tmp_path: P
 
 
 def test_every_angle_fallback_passes_the_hard_checks() -> None:
-    from copilot.generators.bodies import body_angles
+    from copilot.generation.bodies.generator import body_angles
 
     brief = make_brief()
     names = list(body_angles().angles)

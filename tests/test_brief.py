@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Goal, load_brief, parse_brief
 from copilot.errors import BriefError
+from copilot.io.brief import Goal, load_brief, parse_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from copilot.exporters.contract import body_problems
-from copilot.retrieval.ingest import ingest_brand
+from copilot.knowledge.ingest import ingest_brand
+from copilot.platforms.contract import body_problems
 from copilot.settings import Settings
 from scripts.ui_session import (
     browser_page,

@@ -22,8 +22,8 @@ import pytest
 from fakes.builders import MAILCHIMP_KEY
 from fakes.mailchimp import FakeMailchimp
 
-from copilot.exporters.contract import load_spec
-from copilot.retrieval.ingest import ingest_brand
+from copilot.knowledge.ingest import ingest_brand
+from copilot.platforms.contract import load_spec
 from copilot.settings import Settings
 from scripts.ui_session import (
     browser_page,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.body import BodyCheck, brand_address
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.checks.body import BodyCheck, brand_address
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.variants import Variant
 
 PRODUCTS = """# Demo Tea: facts

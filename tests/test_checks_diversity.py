@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.diversity import DiversityScore
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.scores.diversity import DiversityScore
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.settings import Settings
 from copilot.variants import Variant
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.merge_tags import (
+from copilot.evaluation.checks.merge_tags import MergeTagsCheck
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
+from copilot.platforms.tags import (
     MergeTagError,
-    MergeTagsCheck,
     display_text,
     find_tags,
     render_tags,
@@ -18,8 +20,6 @@ from copilot.evaluators.merge_tags import (
     to_neutral,
     translate_tags,
 )
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
 from copilot.variants import Variant
 
 CONTEXT = BrandContext(
@@ -197,6 +197,6 @@ def test_display_and_strip() -> None:
 
 @pytest.mark.parametrize("text", ["[Your email address]", "Use code [promo code] today"])
 def test_bracketed_template_notes_are_unrendered_placeholders(text: str) -> None:
-    from copilot.evaluators.merge_tags import check_text
+    from copilot.evaluation.checks.merge_tags import check_text
 
     assert check_text(text, "subject", "mailchimp", ["FNAME"]).fails

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief, Goal
-from copilot.evaluators.relevance import RelevanceScore, brief_topics, goal_topics
-from copilot.evaluators.scoring import evaluate_variants
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.scores.relevance import RelevanceScore, brief_topics, goal_topics
+from copilot.evaluation.scoring import evaluate_variants
+from copilot.io.brief import Brief, Goal
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.settings import Settings
 from copilot.variants import Variant
 

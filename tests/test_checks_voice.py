@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.voice import VoiceScore, performer_references, voice_references
-from copilot.retrieval.brand import BrandKB, PastCampaign, parse_voice
-from copilot.retrieval.context import BrandContext, RetrievedItem
+from copilot.evaluation.scores.voice import VoiceScore, performer_references, voice_references
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, PastCampaign, parse_voice
+from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
 from copilot.variants import Variant
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.doctor import Check, Report, check_keys, run_checks
+from copilot.app.doctor import Check, Report, check_keys, run_checks
 from copilot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Goal, parse_brief
 from copilot.errors import ConfigError
-from copilot.generators.draft_grammar import draft_grammar, offer_tokens
-from copilot.generators.pattern_library import (
+from copilot.generation.subjects.generator import (
+    SubjectGenerator,
+    generate_subjects,
+    plan_strategies,
+)
+from copilot.generation.subjects.grammar import draft_grammar, offer_tokens
+from copilot.generation.subjects.patterns import (
     SLOTS,
     brief_products,
     fill_patterns,
@@ -25,9 +29,9 @@ from copilot.generators.pattern_library import (
     product_entry,
     slot_values,
 )
-from copilot.generators.subjects import SubjectGenerator, generate_subjects, plan_strategies
-from copilot.retrieval.brand import BrandKB, VoiceGuide
-from copilot.retrieval.context import BrandContext, RetrievedItem
+from copilot.io.brief import Goal, parse_brief
+from copilot.knowledge.brand import BrandKB, VoiceGuide
+from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 from tests.llm_fakes.fake_llm import FakeLLM
@@ -149,7 +153,9 @@ def test_a_bad_pattern_file_names_the_field(tmp_path: Path) -> None:
     for goal in Goal:
         (tmp_path / f"{goal.value}.yaml").write_text(
             (
-                Path(__file__).parents[1] / "copilot/generators/patterns" / f"{goal.value}.yaml"
+                Path(__file__).parents[1]
+                / "copilot/generation/subjects/data/patterns"
+                / f"{goal.value}.yaml"
             ).read_text(encoding="utf-8"),
             encoding="utf-8",
         )
@@ -312,9 +318,9 @@ def test_a_discount_the_brief_does_not_offer_is_rejected() -> None:
 
 @pytest.mark.integration
 def test_the_embedded_model_writes_its_own_subjects_under_the_grammar(ingested_sample) -> None:
-    from copilot.generators.subjects import SubjectGenerator
-    from copilot.retrieval.retrieve import build_context
-    from copilot.workflow import get_llm
+    from copilot.app.generate import get_llm
+    from copilot.generation.subjects.generator import SubjectGenerator
+    from copilot.knowledge.retrieve import build_context
 
     s = ingested_sample.model_copy(
         update={"draft_strategy": "scratch", "draft_grammar": True, "llm_max_retries": 2}

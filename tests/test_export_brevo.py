@@ -10,12 +10,12 @@ import pytest
 import yaml
 from fakes.builders import FAST, make_brief, planned_config, sample_variants, variant
 
-from copilot.exporters.base import create
-from copilot.exporters.contract import body_problems, default_specs_dir, load_spec, read_spec_file
-from copilot.exporters.errors import ExportError
-from copilot.exporters.run import build_payload
-from copilot.planning.config import ABConfig
+from copilot.io.abconfig import ABConfig
 from copilot.planning.design import PlanError
+from copilot.platforms.base import create
+from copilot.platforms.contract import body_problems, default_specs_dir, load_spec, read_spec_file
+from copilot.platforms.errors import ExportError
+from copilot.platforms.run import build_payload
 
 SPEC = default_specs_dir() / "brevo-openapi.yaml"
 

@@ -11,12 +11,12 @@ import pytest
 from fakes.builders import FAST, planned_config, sample_variants, variant
 from pydantic import SecretStr
 
-from copilot.exporters.base import create
-from copilot.exporters.contract import body_problems
-from copilot.exporters.errors import ContractError, ExportError
-from copilot.exporters.mailchimp import data_center
-from copilot.exporters.run import build_payload
-from copilot.planning.config import ABConfig
+from copilot.io.abconfig import ABConfig
+from copilot.platforms.base import create
+from copilot.platforms.contract import body_problems
+from copilot.platforms.errors import ContractError, ExportError
+from copilot.platforms.mailchimp.export import data_center
+from copilot.platforms.run import build_payload
 
 
 def _bodies(config: ABConfig) -> tuple[dict, dict]:
@@ -93,7 +93,7 @@ def test_contract_catches_a_body_the_spec_forbids() -> None:
     problems = body_problems("mailchimp", "POST", "/campaigns", body)
     assert any("winner_criteria" in p and "'ctr' is not one of" in p for p in problems)
     assert any("test_size" in p and "not of type 'integer'" in p for p in problems)
-    from copilot.exporters.contract import validate_body
+    from copilot.platforms.contract import validate_body
 
     with pytest.raises(ContractError, match="winner_criteria"):
         validate_body("mailchimp", "POST", "/campaigns", body)
@@ -151,7 +151,7 @@ def test_cli_dry_run_writes_valid_payloads(tidewater_kb: Path, tmp_path: Path) -
     from typer.testing import CliRunner
 
     from copilot.cli import app
-    from copilot.planning.config import save_config
+    from copilot.io.abconfig import save_config
 
     config_path = save_config(planned_config(tidewater_kb, "mailchimp"), tmp_path / "ab.json")
     out = tmp_path / "out"

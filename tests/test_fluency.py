@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.fluency import (
+from copilot.evaluation.scores.fluency import (
     FLOOR,
     MIN_WORDS,
     PREFIX,
@@ -28,9 +27,10 @@ from copilot.evaluators.fluency import (
     reversed_words,
     score_lines,
 )
-from copilot.evaluators.scoring import evaluate_variants
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.scoring import evaluate_variants
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.settings import Settings
 from copilot.variants import Variant
 

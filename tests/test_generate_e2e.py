@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from copilot.brief import parse_brief
-from copilot.retrieval.ingest import ingest_brand
+from copilot.app.generate import generate
+from copilot.io.brief import parse_brief
+from copilot.knowledge.ingest import ingest_brand
 from copilot.settings import Settings
-from copilot.workflow import generate
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from copilot.brief import parse_brief
 from copilot.errors import LLMError, ModelOutputError
-from copilot.generators.parsing import ParseFailure, parse_chat, parse_completion
-from copilot.generators.subjects import SubjectGenerator, generate_subjects
-from copilot.retrieval.brand import BrandKB, VoiceGuide
-from copilot.retrieval.context import BrandContext, RetrievedItem
+from copilot.generation.parsing import ParseFailure, parse_chat, parse_completion
+from copilot.generation.subjects.generator import SubjectGenerator, generate_subjects
+from copilot.io.brief import parse_brief
+from copilot.knowledge.brand import BrandKB, VoiceGuide
+from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 from tests.llm_fakes.fake_llm import FakeLLM
@@ -291,7 +291,7 @@ def test_a_subject_that_is_only_a_merge_tag_is_unusable() -> None:
 
 
 def test_few_shot_order_rotates_and_puts_the_same_angle_last() -> None:
-    from copilot.generators.subjects import Example, order_examples
+    from copilot.generation.subjects.generator import Example, order_examples
 
     ex = [
         Example(goal="g", segment="s", angle=a, subject=f"line {a}", preheader="p")

@@ -15,12 +15,18 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from copilot.brief import Brief
-from copilot.evaluators.claims import MATCHERS, SOURCES, extract_claims, facts_from, is_grounded
-from copilot.evaluators.grounding import GroundingCheck, source_facts, unsupported
-from copilot.evaluators.offer_scope import SCOPED_KINDS, ScopeVocab, scope_vocab
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.grounding.check import GroundingCheck, source_facts, unsupported
+from copilot.evaluation.grounding.claims import (
+    MATCHERS,
+    SOURCES,
+    extract_claims,
+    facts_from,
+    is_grounded,
+)
+from copilot.evaluation.grounding.offer_scope import SCOPED_KINDS, ScopeVocab, scope_vocab
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.variants import Variant
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "grounding_corpus.yaml"
@@ -170,7 +176,7 @@ def test_invented_claim_is_not_grounded(text: str) -> None:
     ],
 )
 def test_not_claims(text: str) -> None:
-    from copilot.evaluators.merge_tags import strip_tags
+    from copilot.platforms.tags import strip_tags
 
     assert extract_claims(strip_tags(text)) == []
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from copilot.brief import Brief
-from copilot.evaluators.claims import extract_claims, facts_from, is_grounded
-from copilot.evaluators.grounding import GroundingCheck, source_facts, unsupported
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.grounding.check import GroundingCheck, source_facts, unsupported
+from copilot.evaluation.grounding.claims import extract_claims, facts_from, is_grounded
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.variants import Variant
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "bound_numbers_corpus.yaml"

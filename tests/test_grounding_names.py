@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 import yaml
 
-from copilot.brief import Brief
-from copilot.evaluators.grounding import GroundingCheck
-from copilot.evaluators.merge_tags import display_text
-from copilot.evaluators.names import (
+from copilot.evaluation.grounding.check import GroundingCheck
+from copilot.evaluation.grounding.names import (
     find_names,
     name_sources,
     name_vocab,
     sources_from,
     unsupported_names,
 )
-from copilot.retrieval.brand import BrandKB, PastCampaign, load_brand, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, PastCampaign, load_brand, parse_voice
+from copilot.knowledge.context import BrandContext
+from copilot.platforms.tags import display_text
 from copilot.variants import Variant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import parse_brief
 from copilot.errors import BriefError, KnowledgeBaseError
-from copilot.evaluators.body import BodyCheck
-from copilot.evaluators.merge_tags import MergeTagError, MergeTagsCheck
+from copilot.evaluation.checks.body import BodyCheck
+from copilot.evaluation.checks.merge_tags import MergeTagsCheck
+from copilot.io.brief import parse_brief
+from copilot.knowledge.brand import BrandKB, VoiceGuide
+from copilot.knowledge.context import BrandContext
+from copilot.platforms.tags import MergeTagError
 from copilot.rendering.render import EmailContent, footer_for, greeting_for, render_email
 from copilot.rendering.sanitise import sanitise_html
-from copilot.retrieval.brand import BrandKB, VoiceGuide
-from copilot.retrieval.context import BrandContext
 from copilot.variants import Variant
 
 PRODUCTS = """# Tidewater Tea Co.: facts

@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.judge import (
+from copilot.evaluation.scores.judge import (
     JudgeScore,
     VerdictError,
     judge_model,
     judge_note,
     parse_verdicts,
 )
-from copilot.evaluators.scoring import evaluate_variants, load_evaluators
+from copilot.evaluation.scoring import evaluate_variants, load_evaluators
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, load_brand, parse_voice
+from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.llm.base import PromptStyle
-from copilot.retrieval.brand import BrandKB, load_brand, parse_voice
-from copilot.retrieval.context import BrandContext, RetrievedItem
 from copilot.settings import Settings
 from copilot.variants import Variant
 from tests.llm_fakes.fake_llm import FakeLLM
@@ -155,7 +155,7 @@ def test_persistent_garbage_leaves_the_judge_out_without_breaking_scoring(
     s = settings()
     one_of_two = json.dumps({"verdicts": [verdict(1, (5, 5, 5, 5), '"x"')]})
     llm = chat_fake(["no json here", one_of_two, "never called"])
-    with caplog.at_level(logging.WARNING, logger="copilot.evaluators.judge"):
+    with caplog.at_level(logging.WARNING, logger="copilot.evaluation.scores.judge"):
         out = evaluate_variants(VARIANTS, BRIEF, context, s, ["subject_length", JudgeScore(s, llm)])
     assert llm.usage.calls == 2  # one answer, one repair, then it gives up
     baseline = evaluate_variants(VARIANTS, BRIEF, context, s, ["subject_length"])
@@ -170,7 +170,7 @@ def test_a_prompt_that_cannot_fit_the_window_is_not_sent(
 ) -> None:
     s = settings()
     llm = chat_fake([GOOD], window=300)  # the fake counts words; the variants alone need more
-    with caplog.at_level(logging.WARNING, logger="copilot.evaluators.judge"):
+    with caplog.at_level(logging.WARNING, logger="copilot.evaluation.scores.judge"):
         out = evaluate_variants(VARIANTS, BRIEF, context, s, [JudgeScore(s, llm)])
     assert llm.prompts == []
     assert all(v.checks == [] for v in out)
@@ -187,7 +187,7 @@ def test_no_repair_turn_when_the_window_has_no_room_for_it(
     # room for the first exchange (as the judge budgets it), not for the repair note after it
     window = reply + sum(probe.llm.count_tokens(m.content) for m in first) + 2 * 16
     llm = chat_fake(["word " * 500, GOOD], window=window)
-    with caplog.at_level(logging.WARNING, logger="copilot.evaluators.judge"):
+    with caplog.at_level(logging.WARNING, logger="copilot.evaluation.scores.judge"):
         out = evaluate_variants(VARIANTS, BRIEF, context, s, [JudgeScore(s, llm)])
     assert llm.usage.calls == 1
     assert all(v.checks == [] for v in out)

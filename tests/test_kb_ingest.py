@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from copilot.errors import KnowledgeBaseError, UnknownBrandError
-from copilot.retrieval.brand import brand_folder, load_brand, parse_campaigns
-from copilot.retrieval.ingest import brand_stats, ingest_brand
+from copilot.knowledge.brand import brand_folder, load_brand, parse_campaigns
+from copilot.knowledge.ingest import brand_stats, ingest_brand
 from copilot.settings import Settings
 
 pytestmark = pytest.mark.integration

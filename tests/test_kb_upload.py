@@ -18,8 +18,8 @@ from fakes.builders import (
     upload_csv,
 )
 
-from copilot.retrieval.brand import is_brand_slug
-from copilot.retrieval.upload import campaign_problems, import_files
+from copilot.knowledge.brand import is_brand_slug
+from copilot.knowledge.upload import campaign_problems, import_files
 
 
 def test_every_bad_row_is_named_with_its_line_and_field() -> None:

@@ -48,7 +48,7 @@ def test_compatible_without_base_url_is_a_config_error() -> None:
 
 
 def test_the_shared_model_is_built_once_with_the_real_key() -> None:
-    from copilot.workflow import get_llm
+    from copilot.app.generate import get_llm
 
     key = "-".join(["sk", "test", "shared"])  # built at run time: no key-shaped literal
     s = _settings(llm_provider="openai", openai_api_key=key, llm_model="gpt-4o-mini")

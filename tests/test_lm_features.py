@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from copilot.errors import ConfigError
-from copilot.evaluators.performance import PerformancePredictor, get_predictor
+from copilot.evaluation.scores.performance import PerformancePredictor, get_predictor
 from copilot.predictor.data import Arm, read_ab_tests
 from copilot.predictor.features import default_lexicon
 from copilot.predictor.lm_features import BUNDLED_LM, get_lm_encoder, resolve_gguf

@@ -1,6 +1,6 @@
 """Merge tags through the export path: copy written for one platform is stored neutral in the A/B
 config and rendered for the other platform's payload; translating back gives the original.
-(The syntax data and the translation functions live in copilot/evaluators/merge_tags.py.)"""
+(The syntax data and the translation functions live in copilot/platforms/tags.py.)"""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fakes.builders import make_brief, planned_config, variant
 
-from copilot.evaluators.merge_tags import translate_tags
-from copilot.exporters.run import build_payload
+from copilot.platforms.run import build_payload
+from copilot.platforms.tags import translate_tags
 
 MAILCHIMP_SUBJECTS = [
     "*|FNAME|*, your Harvest Sale bag is waiting",

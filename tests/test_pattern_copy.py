@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief, Goal, load_brief, parse_brief
-from copilot.evaluators.grounding import GroundingCheck
-from copilot.evaluators.merge_tags import render_tags
-from copilot.evaluators.shape import shape_problems
-from copilot.evaluators.spam import SpamCheck
-from copilot.generators.angles import ANGLES
-from copilot.generators.draft_tags import with_fallbacks
-from copilot.generators.pattern_library import FilledPattern, fill_patterns, patterns_for
-from copilot.retrieval.brand import BrandKB, VoiceGuide, load_brand
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.checks.spam import SpamCheck
+from copilot.evaluation.grounding.check import GroundingCheck
+from copilot.evaluation.scores.shape import shape_problems
+from copilot.generation.angles import ANGLES
+from copilot.generation.subjects.patterns import FilledPattern, fill_patterns, patterns_for
+from copilot.generation.tags import with_fallbacks
+from copilot.io.brief import Brief, Goal, load_brief, parse_brief
+from copilot.knowledge.brand import BrandKB, VoiceGuide, load_brand
+from copilot.knowledge.context import BrandContext
+from copilot.platforms.tags import render_tags
 from copilot.variants import Variant
 
 ROOT = Path(__file__).parents[1]

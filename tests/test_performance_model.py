@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 from statsmodels.stats.proportion import proportions_ztest
 
-from copilot.brief import parse_brief
 from copilot.errors import ConfigError, InputFileError
-from copilot.evaluators.base import create
-from copilot.evaluators.performance import PerformancePredictor, get_predictor
+from copilot.evaluation.base import create
+from copilot.evaluation.scores.performance import PerformancePredictor, get_predictor
+from copilot.io.brief import parse_brief
+from copilot.knowledge.brand import load_brand, parse_campaigns
+from copilot.knowledge.context import BrandContext
+from copilot.knowledge.embeddings import get_embedder
 from copilot.predictor.data import (
     Arm,
     arms_from_campaigns,
@@ -29,9 +32,6 @@ from copilot.predictor.data import (
 )
 from copilot.predictor.model import SHIPPED_MODEL, PerformanceModel, load_model
 from copilot.predictor.train import cached_embed, train_performance_model
-from copilot.retrieval.brand import load_brand, parse_campaigns
-from copilot.retrieval.context import BrandContext
-from copilot.retrieval.embeddings import get_embedder
 from copilot.settings import Settings
 from copilot.variants import Variant
 
@@ -435,7 +435,7 @@ def test_missing_model_files_name_the_fix(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_performance_evaluator_scores_a_set(tmp_path: Path) -> None:
-    import copilot.evaluators.performance  # noqa: F401  (registers the evaluator)
+    import copilot.evaluation.scores.performance  # noqa: F401  (registers the evaluator)
 
     evaluator = create("performance", _settings(tmp_path))
     assert (evaluator.name, evaluator.hard) == ("performance", False)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from copilot.cli import app
 from copilot.errors import InputFileError
-from copilot.exporters.errors import ExportError
+from copilot.platforms.errors import ExportError
 from copilot.settings import get_settings
 
 

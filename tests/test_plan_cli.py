@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from copilot.cli import app
 from copilot.errors import InputFileError
-from copilot.planning.config import load_config
+from copilot.io.abconfig import load_config
 from copilot.planning.design import PlanError, PlanRefused
 from copilot.settings import get_settings
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from fakes.builders import make_brief, sample_variants
 
+from copilot.knowledge.brand import load_brand
 from copilot.planning.baseline import planning_defaults
 from copilot.planning.design import PlanRequest, plan_test
 from copilot.planning.sender import sender_from_brand
 from copilot.planning.start import starting_plan
-from copilot.retrieval.brand import load_brand
 
 
 def _plan_status(kb_dir: Path, size: int, metric: str, mde: float, arms: int) -> str:

@@ -9,18 +9,18 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from copilot.brief import Goal
 from copilot.cli import app
 from copilot.errors import ConfigError, CopilotError
-from copilot.generators.playbook_library import (
+from copilot.generation.sequences.checks import DEFAULT_MAX_SENDS_PER_WEEK, WEEK_HOURS
+from copilot.generation.sequences.generator import SequenceCopy, generate_sequence
+from copilot.generation.sequences.plan import schedule
+from copilot.generation.sequences.playbooks import (
     PLAYBOOK_DIR,
     get_playbook,
     load_playbooks,
     playbook_for,
 )
-from copilot.generators.sequence_checks import DEFAULT_MAX_SENDS_PER_WEEK, WEEK_HOURS
-from copilot.generators.sequence_plan import schedule
-from copilot.generators.sequences import SequenceCopy, generate_sequence
+from copilot.io.brief import Goal
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 from tests.test_bodies import make_brief, make_context

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from fakes.builders import BREVO_KEY, FAST, MAILCHIMP_KEY, planned_config, with_body
 
-from copilot.exporters.base import ExportPayload, PushResult, create
-from copilot.exporters.errors import PushError
-from copilot.exporters.http import RetryPolicy, VendorAPI, retry_after_seconds
-from copilot.exporters.run import build_payload
+from copilot.platforms.base import ExportPayload, PushResult, create
+from copilot.platforms.errors import PushError
+from copilot.platforms.http import RetryPolicy, VendorAPI, retry_after_seconds
+from copilot.platforms.run import build_payload
 
 CREATE = {"mailchimp": "/campaigns", "brevo": "/emailCampaigns"}
 KEYS = {"mailchimp": MAILCHIMP_KEY, "brevo": BREVO_KEY}
@@ -148,7 +148,8 @@ def test_wrong_key_fails_fast_without_leaking(vendor: dict[str, Any]) -> None:
     wrong = "deadbeef" * 4 + "-us9" if platform == "mailchimp" else "xkeysib-wrong"
     from pydantic import SecretStr
 
-    from copilot.exporters import brevo, mailchimp
+    from copilot.platforms.brevo import export as brevo
+    from copilot.platforms.mailchimp import export as mailchimp
 
     maker = mailchimp.client if platform == "mailchimp" else brevo.client
     with maker(SecretStr(wrong), fake.base_url, timeout_s=0.5) as client:
@@ -233,7 +234,7 @@ def test_cli_push_uses_env_keys_and_prints_no_secret(
     from typer.testing import CliRunner
 
     from copilot.cli import app
-    from copilot.planning.config import save_config
+    from copilot.io.abconfig import save_config
     from copilot.settings import get_settings
 
     config = with_body(planned_config(tidewater_kb, "mailchimp"))  # a test without one is refused
@@ -265,7 +266,7 @@ def test_cli_push_without_key_explains(tidewater_kb: Path, tmp_path: Path, monke
 
     from copilot.cli import app
     from copilot.errors import ConfigError
-    from copilot.planning.config import save_config
+    from copilot.io.abconfig import save_config
     from copilot.settings import get_settings
 
     config_path = save_config(planned_config(tidewater_kb, "brevo"), tmp_path / "ab.json")

@@ -10,11 +10,11 @@ import re
 
 import pytest
 
-from copilot.brief import parse_brief
-from copilot.evaluators.merge_tags import display_text
-from copilot.generators.refine import RefineError, parse_request, refine, refine_rules
-from copilot.retrieval.brand import BrandKB, VoiceGuide
-from copilot.retrieval.context import BrandContext, RetrievedItem
+from copilot.generation.refine.generator import RefineError, parse_request, refine, refine_rules
+from copilot.io.brief import parse_brief
+from copilot.knowledge.brand import BrandKB, VoiceGuide
+from copilot.knowledge.context import BrandContext, RetrievedItem
+from copilot.platforms.tags import display_text
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 from tests.llm_fakes.fake_llm import FakeLLM
@@ -329,7 +329,7 @@ def test_chat_models_get_the_request_quoted_after_the_drafting_prompt() -> None:
 
 @pytest.mark.integration
 def test_refine_shorter_on_the_real_model(ingested_sample: Settings) -> None:
-    from copilot.workflow import get_llm
+    from copilot.app.generate import get_llm
 
     settings = ingested_sample.model_copy(update={"llm_max_retries": 1})
     brief = parse_brief(

@@ -14,16 +14,16 @@ from scipy.special import betaln
 from scipy.stats import norm
 
 from copilot.errors import InputFileError, KnowledgeBaseError
-from copilot.exporters.base import create
-from copilot.exporters.http import VendorAPI
-from copilot.exporters.run import build_payload
-from copilot.planning.config import ABConfig, save_config
-from copilot.results.feedback import append_outcomes, outcome_rows
+from copilot.io.abconfig import ABConfig, save_config
+from copilot.io.results import ABResult, ArmResult
+from copilot.knowledge.brand import load_brand, parse_campaigns
+from copilot.knowledge.feedback import append_outcomes, outcome_rows
+from copilot.platforms.base import create
+from copilot.platforms.http import VendorAPI
+from copilot.platforms.results import fetch_brevo, fetch_mailchimp, read_results_csv
+from copilot.platforms.run import build_payload
 from copilot.results.importer import import_results, planned_sample
-from copilot.results.models import ABResult, ArmResult
-from copilot.results.sources import fetch_brevo, fetch_mailchimp, read_results_csv
 from copilot.results.verdict import judge
-from copilot.retrieval.brand import load_brand, parse_campaigns
 
 
 def _csv(path: Path, rows: list[tuple[str, int, int, int]]) -> Path:
@@ -374,8 +374,8 @@ def test_cli_import_csv_needs_context(tmp_path: Path, tidewater_kb: Path, monkey
 
 @pytest.mark.integration
 def test_imported_result_changes_what_retrieval_returns(tidewater_kb: Path, tmp_path: Path) -> None:
-    from copilot.retrieval.ingest import ingest_brand
-    from copilot.retrieval.retrieve import build_context
+    from copilot.knowledge.ingest import ingest_brand
+    from copilot.knowledge.retrieve import build_context
     from copilot.settings import Settings
 
     settings = Settings(

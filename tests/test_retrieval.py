@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import parse_brief
-from copilot.retrieval.ingest import ingest_brand
-from copilot.retrieval.retrieve import build_context, mmr
+from copilot.io.brief import parse_brief
+from copilot.knowledge.ingest import ingest_brand
+from copilot.knowledge.retrieve import build_context, mmr
 from copilot.settings import Settings
 from tests.servers import free_port, running
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import Brief
-from copilot.evaluators.scoring import (
+from copilot.evaluation.scoring import (
     DEFAULT_EVALUATORS,
     FAIL_CAP,
     HARD_CHECKS,
@@ -20,8 +19,9 @@ from copilot.evaluators.scoring import (
     hard_failures,
     load_evaluators,
 )
-from copilot.retrieval.brand import BrandKB, parse_voice
-from copilot.retrieval.context import BrandContext
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import BrandKB, parse_voice
+from copilot.knowledge.context import BrandContext
 from copilot.settings import DEFAULT_WEIGHTS, Settings
 from copilot.variants import CheckResult, Status, Variant
 

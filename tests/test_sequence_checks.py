@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.brief import parse_brief
-from copilot.generators.playbook_library import ExitRule
-from copilot.generators.sequence_checks import (
+from copilot.generation.sequences.checks import (
     DEFAULT_MAX_SENDS_PER_WEEK,
     check_sequence,
     discount_policy,
@@ -15,7 +13,9 @@ from copilot.generators.sequence_checks import (
     exit_on_conversion,
     sends_per_week,
 )
-from copilot.generators.sequence_plan import SequencePlan, SequenceStep, StepCTA
+from copilot.generation.sequences.plan import SequencePlan, SequenceStep, StepCTA
+from copilot.generation.sequences.playbooks import ExitRule
+from copilot.io.brief import parse_brief
 
 OFFER = "SAVE10: 10% off your next order"
 

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from copilot.exporters.contract import body_problems
-from copilot.exporters.errors import ExportError
-from copilot.exporters.sequence_drafts import (
+from copilot.generation.sequences.generator import SequenceCopy, generate_sequence
+from copilot.generation.sequences.playbooks import get_playbook
+from copilot.io.abconfig import Sender
+from copilot.platforms.contract import body_problems
+from copilot.platforms.errors import ExportError
+from copilot.platforms.sequence_drafts import (
     BREVO_PATH,
     MAILCHIMP_PATH,
     NAME_LIMIT,
     build_sequence_drafts,
     sequence_id,
 )
-from copilot.generators.playbook_library import get_playbook
-from copilot.generators.sequences import SequenceCopy, generate_sequence
-from copilot.planning.config import Sender
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 from tests.test_bodies import make_brief, make_context

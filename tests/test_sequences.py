@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from copilot.brief import parse_brief
 from copilot.errors import CopilotError
-from copilot.generators.playbook_library import get_playbook, load_playbooks
-from copilot.generators.sequence_adapt import adapt_by_model, adapt_by_rules
-from copilot.generators.sequence_docs import plan_markdown, steps_csv, write_plan
-from copilot.generators.sequence_plan import schedule
-from copilot.generators.sequences import SequenceCopy, generate_sequence, step_brief
+from copilot.generation.sequences.adapt import adapt_by_model, adapt_by_rules
+from copilot.generation.sequences.docs import plan_markdown, steps_csv, write_plan
+from copilot.generation.sequences.generator import SequenceCopy, generate_sequence, step_brief
+from copilot.generation.sequences.plan import schedule
+from copilot.generation.sequences.playbooks import get_playbook, load_playbooks
+from copilot.io.brief import parse_brief
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 from tests.test_bodies import make_brief, make_context
@@ -260,8 +260,8 @@ def test_plan_documents_for_the_team(cart_plan, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def real(ingested_sample: Settings):
     """One retrieval context per goal and the embedded model, shared by the playbook tests."""
-    from copilot.retrieval.retrieve import build_context
-    from copilot.workflow import get_llm
+    from copilot.app.generate import get_llm
+    from copilot.knowledge.retrieve import build_context
 
     # no retries: a failed draft goes straight to fallback copy, which keeps this suite quick
     s = ingested_sample.model_copy(update={"llm_max_retries": 0})
@@ -273,7 +273,7 @@ def _sample_brief(book_name: str):
     goal = book.goals[0].value if book.goals else "lead_nurture"
     example = ROOT / "examples" / f"{goal}.yaml"
     if example.is_file():
-        from copilot.brief import load_brief
+        from copilot.io.brief import load_brief
 
         return load_brief(example)
     offers = {"promotion": "HARVEST15: 15% off all coffee, November 1 to November 30, 2026"}
@@ -349,7 +349,7 @@ def test_cli_sequence_writes_the_plan_and_spec_valid_drafts(
     assert "{{ unsubscribe }}" in seq["steps"][0]["body_html"]  # the brief is for Brevo
     for name in ("sequence.md", "steps.csv", "sequence.json"):
         assert (out_dir / name).is_file()
-    from copilot.exporters.contract import body_problems
+    from copilot.platforms.contract import body_problems
 
     for platform, path in (("mailchimp", "/templates"), ("brevo", "/smtp/templates")):
         manifest = json.loads((out_dir / "drafts" / f"{platform}-manifest.json").read_text())

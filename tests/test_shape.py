@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.evaluators.shape import shape_problems
+from copilot.evaluation.scores.shape import shape_problems
 
 UNFINISHED = [
     # delivered by the embedded model in the copy benchmark

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from copilot.brief import parse_brief
+from copilot.io.brief import parse_brief
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 from tests.llm_fakes.fake_llm import FakeLLM

@@ -14,8 +14,8 @@ import pytest
 from fakes.builders import make_brief
 from streamlit.testing.v1 import AppTest
 
-from copilot.retrieval.brand import load_brand
-from copilot.retrieval.context import BrandContext
+from copilot.knowledge.brand import load_brand
+from copilot.knowledge.context import BrandContext
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 from tests.llm_fakes.fake_llm import FakeLLM

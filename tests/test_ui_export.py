@@ -13,8 +13,8 @@ from fakes.builders import MAILCHIMP_KEY, drafted_bodies, make_brief, sample_var
 from fakes.mailchimp import FakeMailchimp
 from streamlit.testing.v1 import AppTest
 
-from copilot.exporters.contract import body_problems
-from copilot.planning.config import Design
+from copilot.io.abconfig import Design
+from copilot.platforms.contract import body_problems
 from copilot.settings import Settings
 from ui import state
 from ui.testing import open_app, texts

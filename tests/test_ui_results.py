@@ -9,7 +9,7 @@ import pytest
 from fakes.builders import make_brief, planned_config
 from streamlit.testing.v1 import AppTest
 
-from copilot.results.models import ABResult, ArmResult
+from copilot.io.results import ABResult, ArmResult
 from copilot.results.verdict import judge
 from copilot.settings import Settings
 from ui import state

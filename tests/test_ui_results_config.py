@@ -9,9 +9,9 @@ from pathlib import Path
 from fakes.builders import make_brief, planned_config
 from streamlit.testing.v1 import AppTest
 
-from copilot.planning.config import ABConfig
+from copilot.io.abconfig import ABConfig
+from copilot.io.results import ABResult, ArmResult
 from copilot.results.importer import planned_sample
-from copilot.results.models import ABResult, ArmResult
 from copilot.settings import Settings
 from ui import state
 from ui.testing import open_app, texts

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fakes.builders import make_brief
 
-from copilot.brief import parse_brief
-from copilot.generators.playbook_library import Branch, ExitRule
-from copilot.generators.sequence_plan import SequencePlan, SequenceStep, StepCTA
+from copilot.generation.sequences.plan import SequencePlan, SequenceStep, StepCTA
+from copilot.generation.sequences.playbooks import Branch, ExitRule
+from copilot.io.brief import parse_brief
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 from ui import state

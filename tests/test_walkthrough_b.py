@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from fakes.builders import GOOD_ROW, make_brand, upload_csv
 
-from copilot.retrieval.brand import load_brand
-from copilot.retrieval.ingest import ingest_brand
+from copilot.knowledge.brand import load_brand
+from copilot.knowledge.ingest import ingest_brand
 from copilot.settings import Settings
 from scripts.ui_session import (
     LONG_MS,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from fakes.builders import CAMPAIGNS_CSV, GOOD_ROW, make_brand, upload_csv
 
-from copilot.evaluators.merge_tags import display_text
-from copilot.generators.refine import refine
-from copilot.retrieval.upload import import_files, list_backups, restore_backup
+from copilot.generation.refine.generator import refine
+from copilot.knowledge.upload import import_files, list_backups, restore_backup
+from copilot.platforms.tags import display_text
 from tests.llm_fakes.fake_llm import FakeLLM
 from tests.test_refine import CURRENT, FakeScorer, _brief, _completion, _context, _settings
 from ui.views import in_platform_syntax, preview_with_sample_contact, tag_legend
@@ -169,7 +169,7 @@ def test_edit_boxes_use_the_platform_syntax_and_the_legend_names_it() -> None:
 
 
 def _drafted_body():
-    from copilot.generators.bodies import generate_bodies
+    from copilot.generation.bodies.generator import generate_bodies
     from tests.test_bodies import GOOD, HARD_ONLY, by_label, make_brief, make_context, settings
 
     brief, context = make_brief(), make_context()
@@ -185,7 +185,7 @@ def _drafted_body():
 
 
 def test_an_edited_body_is_re_rendered_re_checked_and_re_scored() -> None:
-    from copilot.generators.body_edit import BodyEdit, apply_edit, split_paragraphs
+    from copilot.generation.bodies.edit import BodyEdit, apply_edit, split_paragraphs
 
     body, brief, context, s, hard = _drafted_body()
     text = "Hi *|FNAME|*, your Sencha is waiting.\n\nOrders over $40 ship free."
@@ -207,7 +207,7 @@ def test_an_edited_body_is_re_rendered_re_checked_and_re_scored() -> None:
 
 
 def test_an_edit_that_breaks_a_hard_check_is_scored_as_failing() -> None:
-    from copilot.generators.body_edit import BodyEdit, apply_edit
+    from copilot.generation.bodies.edit import BodyEdit, apply_edit
 
     body, brief, context, s, hard = _drafted_body()
     spammy = "ACT NOW!!! FREE FREE FREE money, click here, 100% guaranteed winner!!!"
@@ -219,7 +219,7 @@ def test_an_edit_that_breaks_a_hard_check_is_scored_as_failing() -> None:
 def test_an_empty_or_unrenderable_edit_is_a_named_error() -> None:
     import pytest
 
-    from copilot.generators.body_edit import BodyEdit, BodyEditError, apply_edit
+    from copilot.generation.bodies.edit import BodyEdit, BodyEditError, apply_edit
 
     body, brief, context, s, hard = _drafted_body()
     good = {"headline": "H", "blocks": ["B"], "cta_text": "Go", "cta_url": body.cta_url}

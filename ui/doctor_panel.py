@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from copilot.doctor import Check, Report, check_bundled_model, check_provider, run_checks
+from copilot.app.doctor import Check, Report, check_bundled_model, check_provider, run_checks
 from copilot.settings import Settings
 
 

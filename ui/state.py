@@ -13,10 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from copilot.brief import Brief
 from copilot.errors import CopilotError
+from copilot.io.brief import Brief
+from copilot.knowledge.context import BrandContext
 from copilot.llm.base import LLM
-from copilot.retrieval.context import BrandContext
 from copilot.settings import Settings, get_settings
 from copilot.variants import Variant
 
@@ -56,7 +56,7 @@ def cached_llm(_settings: Settings, settings_json: str) -> LLM:
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def cached_embedder(name: str) -> Any:
     """The sentence-transformers model, loaded once per server process."""
-    from copilot.retrieval.embeddings import get_embedder
+    from copilot.knowledge.embeddings import get_embedder
 
     return get_embedder(name)
 
@@ -64,7 +64,7 @@ def cached_embedder(name: str) -> Any:
 @st.cache_resource(show_spinner="Opening the knowledge base…")
 def cached_store(settings_json: str) -> Any:
     """The Chroma client, opened once per server process and location."""
-    from copilot.retrieval.store import get_client
+    from copilot.knowledge.store import get_client
 
     return get_client(Settings.model_validate_json(settings_json))
 
@@ -134,7 +134,7 @@ def picked() -> list[int]:
 
 def context_for(the_brief: Brief) -> BrandContext:
     """Retrieved context for a brief, once per brief per session (re-scoring needs it often)."""
-    from copilot.retrieval.retrieve import build_context
+    from copilot.knowledge.retrieve import build_context
 
     cache: dict[str, BrandContext] = st.session_state.setdefault(CONTEXTS, {})
     key = the_brief.model_dump_json()

@@ -15,7 +15,12 @@ from collections.abc import Sequence
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from copilot.evaluators.merge_tags import (
+from copilot.generation.sequences.plan import SequencePlan
+from copilot.io.abconfig import Design
+from copilot.io.results import ABResult
+from copilot.knowledge.context import BrandContext, RetrievedItem
+from copilot.planning.power import n_per_arm
+from copilot.platforms.tags import (
     NEUTRAL,
     Tag,
     display_text,
@@ -23,12 +28,7 @@ from copilot.evaluators.merge_tags import (
     render_tags,
     strip_tags,
 )
-from copilot.generators.sequence_plan import SequencePlan
-from copilot.planning.config import Design
-from copilot.planning.power import n_per_arm
-from copilot.results.models import ABResult
 from copilot.results.verdict import Verdict
-from copilot.retrieval.context import BrandContext, RetrievedItem
 from copilot.variants import CheckResult, Variant
 
 STATUS_ICON = {"pass": "✓", "warn": "⚠", "fail": "✗"}

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
     ) -> None:
         """Predict the winner of every significant pair (p < 0.05) and report accuracy."""
-        from copilot.evaluators.performance import get_predictor
+        from copilot.evaluation.scores.performance import get_predictor
         from copilot.predictor.benchmark import benchmark_ab_winners
         from copilot.predictor.data import read_ab_tests
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from copilot.brief import load_brief
 from copilot.commands._io import info, print_json
+from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 
 
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Draft email bodies (headline, blocks, CTA, P.S.) with the mandatory footer, checked."""
-        from copilot.generators.bodies import run_bodies
+        from copilot.generation.bodies.generator import run_bodies
 
         parsed = load_brief(brief)
         result = run_bodies(

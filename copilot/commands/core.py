@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from copilot.brief import load_brief
 from copilot.commands._io import info, print_json
+from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 
 
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         ],
     ) -> None:
         """Chunk and embed a brand folder into its Chroma collection (idempotent)."""
-        from copilot.retrieval.ingest import ingest_brand
+        from copilot.knowledge.ingest import ingest_brand
 
         settings = get_settings()
         if not folder.exists() and len(folder.parts) == 1 and (settings.kb_dir / folder).is_dir():
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Show chunk counts for an ingested brand."""
-        from copilot.retrieval.ingest import brand_stats
+        from copilot.knowledge.ingest import brand_stats
 
         counts = brand_stats(brand, get_settings())
         if as_json:
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     ) -> None:
         """Draft subject lines + preheaders for a brief, scored and checked."""
-        from copilot.workflow import generate as run
+        from copilot.app.generate import generate as run
 
         settings = get_settings()
         parsed = load_brief(brief)

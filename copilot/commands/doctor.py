@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check Python, packages, the llama.cpp build, the models, the store, the provider,
         vendor keys (masked) and the brands; exit 0 only when every required check passes."""
-        from copilot.doctor import run_checks
+        from copilot.app.doctor import run_checks
         from copilot.settings import get_settings
 
         if not as_json:

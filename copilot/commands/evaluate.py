@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from copilot.brief import Brief, load_brief
 from copilot.commands._io import info, print_json
 from copilot.errors import KnowledgeBaseError
-from copilot.evaluators.judge import judge_note
-from copilot.evaluators.scoring import evaluate_variants
-from copilot.evaluators.variant_files import read_variants_csv
-from copilot.retrieval.brand import brand_folder, load_brand
-from copilot.retrieval.context import BrandContext
+from copilot.evaluation.scores.judge import judge_note
+from copilot.evaluation.scoring import evaluate_variants
+from copilot.io.brief import Brief, load_brief
+from copilot.io.variant_files import read_variants_csv
+from copilot.knowledge.brand import brand_folder, load_brand
+from copilot.knowledge.context import BrandContext
 from copilot.settings import Settings, get_settings
 from copilot.variants import Variant
 
@@ -32,7 +32,7 @@ def read_variants(path: Path) -> list[Variant]:
 
 def brand_context(brief: Brief, settings: Settings) -> BrandContext:
     """The brand and its retrieved context; without an ingested store, the brand folder alone."""
-    from copilot.retrieval.retrieve import retrieve
+    from copilot.knowledge.retrieve import retrieve
 
     kb = load_brand(brand_folder(settings.kb_dir, brief.brand))
     try:

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 import typer
 
 from copilot.commands._io import info, print_json
-from copilot.exporters.run import build_payload, push_payload
-from copilot.planning.config import load_config
+from copilot.io.abconfig import load_config
+from copilot.platforms.run import build_payload, push_payload
 from copilot.settings import get_settings
 
 

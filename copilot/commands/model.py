@@ -60,11 +60,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train the model on real A/B outcomes; prints inner CV and held-out accuracy."""
         from copilot.errors import InputFileError
+        from copilot.knowledge.brand import brand_folder, load_brand
+        from copilot.knowledge.embeddings import get_embedder
         from copilot.predictor.data import arms_from_campaigns, read_ab_tests
         from copilot.predictor.lm_features import BUNDLED_LM, CHUNK, cache_key, get_lm_encoder
         from copilot.predictor.train import cached_embed, train_performance_model
-        from copilot.retrieval.brand import brand_folder, load_brand
-        from copilot.retrieval.embeddings import get_embedder
 
         settings = get_settings()
         arms = read_ab_tests(ab_tests)
@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Summarise a model: training data, held-out accuracy, cross-validation."""
-        from copilot.evaluators.performance import get_model
+        from copilot.evaluation.scores.performance import get_model
 
         loaded = get_model(get_settings(), path=model)
         card = loaded.card

@@ -8,15 +8,15 @@ from typing import Annotated, Literal
 import typer
 from pydantic import ValidationError
 
-from copilot.brief import load_brief
 from copilot.commands._io import info, print_json
 from copilot.errors import InputFileError
-from copilot.planning.config import Audience, save_config
+from copilot.io.abconfig import Audience, save_config
+from copilot.io.brief import load_brief
+from copilot.knowledge.brand import brand_folder, load_brand
 from copilot.planning.content import ChosenBody, attach_body
 from copilot.planning.design import PlanError, PlanRefused, PlanRequest, plan_test, render_plan
 from copilot.planning.select import load_variants
 from copilot.planning.sender import sender_from_brand
-from copilot.retrieval.brand import brand_folder, load_brand
 from copilot.settings import get_settings
 
 

@@ -7,15 +7,15 @@ from typing import Annotated, Literal
 
 import typer
 
-from copilot.brief import load_brief
 from copilot.commands._io import info, print_json
-from copilot.exporters.http import VendorAPI
-from copilot.exporters.run import open_client, retry_policy
-from copilot.planning.config import load_config
+from copilot.io.abconfig import load_config
+from copilot.io.brief import load_brief
+from copilot.knowledge.brand import brand_folder
+from copilot.platforms.http import VendorAPI
+from copilot.platforms.results import fetch_brevo, fetch_mailchimp, read_results_csv
+from copilot.platforms.run import open_client, retry_policy
 from copilot.results.importer import ResultsError, import_results
-from copilot.results.sources import fetch_brevo, fetch_mailchimp, read_results_csv
 from copilot.results.verdict import render_verdict
-from copilot.retrieval.brand import brand_folder
 from copilot.settings import get_settings
 
 

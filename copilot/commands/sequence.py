@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from copilot.brief import load_brief
 from copilot.commands._io import info, print_json
+from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 
 
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     ) -> None:
         """List the sequence playbooks, the brief goals they serve and their steps."""
-        from copilot.generators.playbook_library import load_playbooks
+        from copilot.generation.sequences.playbooks import load_playbooks
 
         books = load_playbooks()
         if as_json:
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Plan a whole email sequence for a brief: timing, branches, exits and copy per step."""
-        from copilot.generators.sequences import run_sequence
+        from copilot.generation.sequences.generator import run_sequence
 
         settings = get_settings()
         parsed = load_brief(brief)
@@ -106,12 +106,12 @@ def register(app: typer.Typer) -> None:
 
 def _write(plan: object, out: Path, drafts: str, sender_email: str | None) -> None:
     """The plan documents, then the platform drafts beside them."""
-    from copilot.exporters.errors import ExportError
-    from copilot.exporters.sequence_drafts import build_sequence_drafts
-    from copilot.generators.sequence_docs import write_plan
-    from copilot.generators.sequence_plan import SequencePlan
+    from copilot.generation.sequences.docs import write_plan
+    from copilot.generation.sequences.plan import SequencePlan
+    from copilot.knowledge.brand import brand_folder
     from copilot.planning.sender import sender_from_brand
-    from copilot.retrieval.brand import brand_folder
+    from copilot.platforms.errors import ExportError
+    from copilot.platforms.sequence_drafts import build_sequence_drafts
 
     assert isinstance(plan, SequencePlan)
     written = write_plan(plan, out)

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from copilot.planning.config import BaselineSource, Metric
-from copilot.retrieval.brand import PastCampaign
+from copilot.io.abconfig import BaselineSource, Metric
+from copilot.knowledge.brand import PastCampaign
 
 _DATA = Path(__file__).parent / "data"
 

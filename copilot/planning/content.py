@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from copilot.planning.config import ABConfig, Arm
+from copilot.io.abconfig import ABConfig, Arm
 from copilot.planning.design import ABPlan, PlanError, neutral_tags
 
 

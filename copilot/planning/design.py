@@ -10,12 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from copilot.brief import Brief
 from copilot.errors import CopilotError
-from copilot.evaluators.merge_tags import platforms as tag_platforms
-from copilot.evaluators.merge_tags import to_neutral
-from copilot.planning.baseline import Baseline, baseline_rate, planning_defaults
-from copilot.planning.config import (
+from copilot.io.abconfig import (
     ARM_LABELS,
     ABConfig,
     Arm,
@@ -29,7 +25,9 @@ from copilot.planning.config import (
     WayOut,
     subject_only,
 )
-from copilot.planning.platforms import PlatformLimits, platform_limits
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import PastCampaign
+from copilot.planning.baseline import Baseline, baseline_rate, planning_defaults
 from copilot.planning.power import (
     achieved_power,
     min_detectable_lift,
@@ -37,7 +35,9 @@ from copilot.planning.power import (
     per_comparison_alpha,
 )
 from copilot.planning.select import select_variants, similarity
-from copilot.retrieval.brand import PastCampaign
+from copilot.platforms.limits import PlatformLimits, platform_limits
+from copilot.platforms.tags import platforms as tag_platforms
+from copilot.platforms.tags import to_neutral
 from copilot.variants import Variant
 
 COPY_VARIABLES: tuple[Variable, ...] = ("subject", "preheader", "body")

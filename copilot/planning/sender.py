@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from copilot.planning.config import Sender
+from copilot.io.abconfig import Sender
 
 _FILES = ("README.md", "products.md", "voice.md")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from copilot.brief import Brief
+from copilot.io.abconfig import Design, Metric, Platform
+from copilot.io.brief import Brief
+from copilot.knowledge.brand import PastCampaign
 from copilot.planning.baseline import Baseline, baseline_rate, planning_defaults
-from copilot.planning.config import Design, Metric, Platform
 from copilot.planning.design import PlanError, build_arms, design_test
-from copilot.planning.platforms import platform_limits
 from copilot.planning.power import min_detectable_lift, n_per_arm, per_comparison_alpha
-from copilot.retrieval.brand import PastCampaign
+from copilot.platforms.limits import platform_limits
 from copilot.variants import Variant
 
 #: the largest relative lift a starting plan may assume (beyond it a test cannot inform much)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from scipy.stats import norm
 
 from copilot.errors import InputFileError
-from copilot.retrieval.brand import PastCampaign
+from copilot.knowledge.brand import PastCampaign
 
 AB_COLUMNS = ("test_id", "headline", "image_id", "impressions", "clicks")
 SIGNIFICANCE = 0.05

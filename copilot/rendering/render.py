@@ -20,10 +20,10 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from copilot.errors import BriefError, KnowledgeBaseError
-from copilot.evaluators.body import brand_address
-from copilot.evaluators.merge_tags import canonical_field, display_text, render_tags
+from copilot.evaluation.checks.body import brand_address
+from copilot.knowledge.brand import BrandKB
+from copilot.platforms.tags import canonical_field, display_text, render_tags
 from copilot.rendering.sanitise import sanitise_html
-from copilot.retrieval.brand import BrandKB
 
 LAYOUTS = Path(__file__).parent / "layouts"
 REASONS_FILE = Path(__file__).parent / "reasons.yaml"

@@ -7,13 +7,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from copilot.errors import CopilotError
+from copilot.io.abconfig import ABConfig, Metric
+from copilot.io.results import ABResult
+from copilot.knowledge.feedback import AppendReport, ab_test_id_for, append_outcomes, outcome_rows
+from copilot.knowledge.ingest import ingest_brand
 from copilot.planning.baseline import planning_defaults
-from copilot.planning.config import ABConfig, Metric
 from copilot.planning.power import n_per_arm, per_comparison_alpha
-from copilot.results.feedback import AppendReport, ab_test_id_for, append_outcomes, outcome_rows
-from copilot.results.models import ABResult
 from copilot.results.verdict import Verdict, judge
-from copilot.retrieval.ingest import ingest_brand
 from copilot.settings import Settings
 
 

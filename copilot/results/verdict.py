@@ -8,8 +8,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from copilot.planning.config import Metric
-from copilot.results.models import ABResult
+from copilot.io.abconfig import Metric
+from copilot.io.results import ABResult
 
 #: fixed seed so the same numbers always give the same verdict
 SEED = 20240501

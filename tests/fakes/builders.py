@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from copilot.brief import Brief, parse_brief
-from copilot.exporters.http import RetryPolicy
-from copilot.planning.config import ABConfig
+from copilot.io.abconfig import ABConfig
+from copilot.io.brief import Brief, parse_brief
+from copilot.knowledge.brand import load_brand
 from copilot.planning.design import PlanRequest, plan_test
 from copilot.planning.sender import sender_from_brand
-from copilot.retrieval.brand import load_brand
+from copilot.platforms.http import RetryPolicy
 from copilot.variants import CheckResult, Variant
 
 MAILCHIMP_KEY = "0123456789abcdef" * 2 + "-us21"  # fake, key-shaped
@@ -195,7 +195,7 @@ def body_html(platform: str = "mailchimp") -> tuple[str, str]:
 
 def drafted_bodies(brief: Brief) -> Any:
     """What the Bodies page keeps in the session after drafting one body (a BodyResult)."""
-    from copilot.generators.bodies import BodyResult, BodyVariant
+    from copilot.generation.bodies.generator import BodyResult, BodyVariant
 
     html, text = body_html(brief.platform)
     body = BodyVariant(

@@ -10,8 +10,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from copilot.exporters import brevo, mailchimp
-from copilot.exporters.contract import load_spec
+from copilot.platforms.brevo import export as brevo
+from copilot.platforms.contract import load_spec
+from copilot.platforms.mailchimp import export as mailchimp
 
 from .brevo import FakeBrevo
 from .builders import BREVO_KEY, MAILCHIMP_KEY, make_brand

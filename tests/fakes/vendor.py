@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from copilot.exporters.contract import body_problems, match_path, parameter_problems
+from copilot.platforms.contract import body_problems, match_path, parameter_problems
 
 FAULTS = ("429", "500", "503", "500_after", "timeout", "drop")
 

@@ -6,8 +6,8 @@ import zlib
 
 import streamlit as st
 
-from copilot.generators.bodies import BodyResult, run_bodies
-from copilot.generators.body_edit import BodyEdit, apply_edit, split_paragraphs
+from copilot.generation.bodies.edit import BodyEdit, apply_edit, split_paragraphs
+from copilot.generation.bodies.generator import BodyResult, run_bodies
 from ui import state
 from ui.views import (
     badge,

@@ -8,11 +8,11 @@ from typing import Any
 
 import streamlit as st
 
-from copilot.brief import Brief, Goal, load_brief, parse_brief
+from copilot.app.generate import generate
 from copilot.errors import CopilotError, KnowledgeBaseError
-from copilot.generators.refine import refine
-from copilot.retrieval.ingest import brand_stats, ingest_brand
-from copilot.workflow import generate
+from copilot.generation.refine.generator import refine
+from copilot.io.brief import Brief, Goal, load_brief, parse_brief
+from copilot.knowledge.ingest import brand_stats, ingest_brand
 from ui import state
 from ui.views import checks_line, inbox_text, md_escape, score_text
 

@@ -13,16 +13,16 @@ import streamlit as st
 from pydantic import ValidationError
 
 from copilot.errors import CopilotError
-from copilot.exporters.html import render_body
-from copilot.exporters.run import build_payload, push_payload
+from copilot.io.abconfig import Audience, WayOut
+from copilot.knowledge.brand import brand_folder, load_brand
 from copilot.planning.baseline import planning_defaults
-from copilot.planning.config import Audience, WayOut
 from copilot.planning.content import ChosenBody, attach_body
 from copilot.planning.design import ABPlan, PlanRequest, plan_test
-from copilot.planning.platforms import platform_limits
 from copilot.planning.sender import sender_from_brand
 from copilot.planning.start import starting_plan
-from copilot.retrieval.brand import brand_folder, load_brand
+from copilot.platforms.html import render_body
+from copilot.platforms.limits import platform_limits
+from copilot.platforms.run import build_payload, push_payload
 from ui import state
 from ui.views import (
     html_data_url,

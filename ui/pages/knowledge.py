@@ -7,12 +7,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from copilot.brief import Goal, parse_brief
 from copilot.errors import KnowledgeBaseError
-from copilot.retrieval.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
-from copilot.retrieval.ingest import brand_stats, ingest_brand
-from copilot.retrieval.retrieve import build_context
-from copilot.retrieval.upload import ImportReport, import_files, list_backups, restore_backup
+from copilot.io.brief import Goal, parse_brief
+from copilot.knowledge.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
+from copilot.knowledge.ingest import brand_stats, ingest_brand
+from copilot.knowledge.retrieve import build_context
+from copilot.knowledge.upload import ImportReport, import_files, list_backups, restore_backup
 from ui import state
 from ui.views import md_escape, retrieval_frames
 

@@ -10,13 +10,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from copilot.brief import Goal
 from copilot.errors import CopilotError
-from copilot.planning.config import ABConfig, load_config
+from copilot.io.abconfig import ABConfig, load_config
+from copilot.io.brief import Goal
+from copilot.knowledge.brand import brand_folder
+from copilot.platforms.results import read_results_csv
 from copilot.results.importer import import_results, planned_sample
-from copilot.results.sources import read_results_csv
 from copilot.results.verdict import judge
-from copilot.retrieval.brand import brand_folder
 from ui import state
 from ui.views import platform_title, preview_with_sample_contact, rates_frame
 
@@ -154,9 +154,9 @@ if go:
                     "importing by campaign id needs the A/B config the test was exported from "
                     "(it names the arms); choose or upload it above"
                 )
-            from copilot.exporters.http import VendorAPI
-            from copilot.exporters.run import open_client, retry_policy
-            from copilot.results.sources import fetch_brevo, fetch_mailchimp
+            from copilot.platforms.http import VendorAPI
+            from copilot.platforms.results import fetch_brevo, fetch_mailchimp
+            from copilot.platforms.run import open_client, retry_policy
 
             with st.spinner(f"Fetching the report from {platform}…"):
                 with open_client(platform, s) as client:  # type: ignore[arg-type]

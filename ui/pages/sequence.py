@@ -9,13 +9,13 @@ import altair as alt
 import streamlit as st
 
 from copilot.errors import CopilotError
-from copilot.exporters.sequence_drafts import build_sequence_drafts
-from copilot.generators.playbook_library import load_playbooks, playbook_for
-from copilot.generators.sequence_docs import PLATFORM_NOTES, plan_markdown, steps_csv
-from copilot.generators.sequence_plan import SequencePlan
-from copilot.generators.sequences import SequenceCopy, run_sequence
+from copilot.generation.sequences.docs import PLATFORM_NOTES, plan_markdown, steps_csv
+from copilot.generation.sequences.generator import SequenceCopy, run_sequence
+from copilot.generation.sequences.plan import SequencePlan
+from copilot.generation.sequences.playbooks import load_playbooks, playbook_for
+from copilot.knowledge.brand import brand_folder
 from copilot.planning.sender import sender_from_brand
-from copilot.retrieval.brand import brand_folder
+from copilot.platforms.sequence_drafts import build_sequence_drafts
 from ui import state
 from ui.views import (
     badge,

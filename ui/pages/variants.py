@@ -7,7 +7,7 @@ import zlib
 import altair as alt
 import streamlit as st
 
-from copilot.workflow import scorer
+from copilot.app.generate import scorer
 from ui import state
 from ui.views import (
     badge,
