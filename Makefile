@@ -9,7 +9,8 @@ BRAND ?= brand_kb/harbor_bean
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install browser ingest run test lint typecheck unit integration lock screenshots bench clean
+.PHONY: install browser ingest run test lint typecheck unit integration lock screenshots bench clean \
+	llama-wheels
 
 # llama.cpp's CPU flags, the one place they are chosen. Portable x86-64 (AVX2, FMA, F16C, BMI2):
 # no -march=native and no AVX-512 or AMX, so a build made on one CPU runs on every CPU with AVX2,
@@ -56,6 +57,10 @@ $(STAMP): pyproject.toml constraints.txt $(LLAMA_STAMP) | $(BIN)/python
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# where the llama-cpp-python wheel for these flags is kept (tests/test_packaging.py installs it)
+llama-wheels:
+	@echo $(LLAMA_WHEELS)
 
 # Debian's Chromium for the end-to-end browser tests (Playwright drives it; never a downloaded browser).
 browser:

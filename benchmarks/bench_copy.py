@@ -245,7 +245,7 @@ def _recorder(events: list[str]):
 def worker(out_path: Path, brief_paths: list[str], keep: int, n: int | None) -> None:
     """Child process: generate for each brief with the `copilot` on PYTHONPATH, one JSON line each."""
     import copilot
-    from copilot.app.generate import generate, get_llm
+    from copilot.app.generate import GenerateRequest, generate, get_llm
     from copilot.io.brief import load_brief
     from copilot.knowledge.embeddings import get_embedder
     from copilot.settings import Settings
@@ -258,7 +258,8 @@ def worker(out_path: Path, brief_paths: list[str], keep: int, n: int | None) -> 
             events: list[str] = []
             brief = load_brief(path)
             t = time.perf_counter()
-            result = generate(brief, settings, n=n, keep=keep, progress=_recorder(events))
+            request = GenerateRequest(brief=brief, n=n, keep=keep)
+            result = generate(request, settings, progress=_recorder(events))
             wall = time.perf_counter() - t
             row = {
                 "brief": Path(path).stem,

@@ -29,17 +29,17 @@ BRIEF = ROOT / "examples" / "abandoned_cart.yaml"
 
 def worker(runs: int) -> None:
     """Child process: warm runs with the `copilot` on PYTHONPATH; one JSON line on stdout."""
-    from copilot.app.generate import generate
+    from copilot.app.generate import GenerateRequest, generate
     from copilot.io.brief import load_brief
     from copilot.settings import Settings
 
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     brief = load_brief(BRIEF)
-    generate(brief, s)  # load everything once
+    generate(GenerateRequest(brief=brief), s)  # load everything once
     walls, out = [], None
     for _ in range(runs):
         t = time.perf_counter()
-        out = generate(brief, s)
+        out = generate(GenerateRequest(brief=brief), s)
         walls.append(time.perf_counter() - t)
     assert out is not None
     import copilot

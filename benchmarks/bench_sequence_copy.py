@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> None:
                 shutil.copytree(folder, tmp / "kb" / folder.name)
 
         from copilot.app.generate import get_llm
+        from copilot.app.sequence import SequenceRequest, run_sequence
         from copilot.errors import CopilotError
-        from copilot.generation.sequences.generator import run_sequence
         from copilot.io.brief import load_brief
         from copilot.knowledge.ingest import ingest_brand
         from copilot.settings import Settings
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
             brief = load_brief(path)
             t = time.perf_counter()
             try:
-                plan = run_sequence(brief, settings)
+                plan = run_sequence(SequenceRequest(brief=brief), settings)
             except CopilotError as exc:
                 print(f"{path.stem}: skipped ({exc})", flush=True)
                 rows.append({"brief": path.stem, "skipped": str(exc)})

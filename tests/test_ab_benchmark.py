@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from copilot.errors import InputFileError
 from copilot.predictor.benchmark import benchmark_ab_winners
 from copilot.predictor.data import parse_ab_tests
 from copilot.predictor.model import SHIPPED_MODEL
+from copilot.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,11 +51,11 @@ class FakeAlphabeticalPredictor:
         self,
         a: Sequence[str],
         b: Sequence[str],
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p = np.array([1.0 if x < y else 0.0 if x > y else 0.5 for x, y in zip(a, b, strict=True)])
         if progress is not None:
-            progress(len(a), len(a))
+            progress(f"scored {len(a)}/{len(a)} distinct headlines", 1.0)
         return p, p, p
 
 
@@ -83,7 +84,7 @@ def test_a_predictor_that_is_always_wrong_scores_zero() -> None:
             self,
             a: Sequence[str],
             b: Sequence[str],
-            progress: Callable[[int, int], None] | None = None,
+            progress: Progress | None = None,
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             p, _, _ = super().win_probabilities(a, b, progress)
             return 1 - p, 1 - p, 1 - p

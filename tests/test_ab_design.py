@@ -10,9 +10,11 @@ import pytest
 from fakes.builders import make_brief, planned_config, sample_variants, variant
 from scipy.stats import norm
 
+from copilot.errors import ConfigError
 from copilot.io.abconfig import ABConfig
+from copilot.io.loader import load_file
 from copilot.knowledge.brand import load_brand, parse_campaigns
-from copilot.planning.baseline import Baseline, baseline_rate
+from copilot.planning.baseline import Baseline, PlanningDefaults, baseline_rate
 from copilot.planning.design import (
     MPP_WARNING,
     PlanError,
@@ -165,6 +167,28 @@ def test_baseline_from_goal_and_segment_then_goal_then_default(tidewater_kb: Pat
     # too little history (800 recipients) falls back to the default, and says why
     small = baseline_rate(rows, "welcome", "new_subscribers", "opens")
     assert small.source == "default" and "800" in small.detail
+
+
+DEFAULTS = Path(__file__).resolve().parents[1] / "copilot" / "planning" / "data" / "defaults.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("test_share: 0.5", "test_share: 1.5", "weak.test_share"),
+        ("alpha: 0.05", "alpha: often", "alpha"),
+        ("power: 0.8", "powr: 0.8", "power"),  # a misspelt key is missing, not ignored
+    ],
+)
+def test_planning_defaults_errors_name_the_file_and_the_field(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    text = DEFAULTS.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "defaults.yaml"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"defaults\.yaml: field '{field}'"):
+        load_file(bad, PlanningDefaults)
 
 
 def test_selection_skips_failed_and_near_duplicates() -> None:

@@ -10,13 +10,13 @@ import pytest
 from fakes.builders import MAILCHIMP_KEY, make_brief, sample_variants
 from fakes.mailchimp import FakeMailchimp
 
+from copilot.app.export import build_payload, push_payload
 from copilot.errors import CopilotError
 from copilot.knowledge.brand import load_brand
 from copilot.planning.content import ChosenBody, attach_body, missing_body
 from copilot.planning.design import ABPlan, PlanError, PlanRequest, plan_test
 from copilot.planning.sender import sender_from_brand
 from copilot.platforms.errors import ExportError
-from copilot.platforms.run import build_payload, push_payload
 from copilot.platforms.tags import translate_tags
 from copilot.rendering.render import EmailContent, Footer, render_email
 from copilot.settings import Settings

@@ -10,12 +10,12 @@ import pytest
 import yaml
 from fakes.builders import FAST, make_brief, planned_config, sample_variants, variant
 
+from copilot.app.export import build_payload
 from copilot.io.abconfig import ABConfig
 from copilot.planning.design import PlanError
-from copilot.platforms.base import create
+from copilot.platforms import registry
 from copilot.platforms.contract import body_problems, default_specs_dir, load_spec, read_spec_file
 from copilot.platforms.errors import ExportError
-from copilot.platforms.run import build_payload
 
 SPEC = default_specs_dir() / "brevo-openapi.yaml"
 
@@ -140,7 +140,7 @@ def test_merge_tags_rendered_in_brevo_syntax(tidewater_kb: Path) -> None:
 
 def test_push_creates_one_campaign(tidewater_kb: Path, fake_brevo, brevo_client) -> None:
     payload = build_payload(planned_config(tidewater_kb, "brevo"), "brevo")
-    exporter = create("brevo")
+    exporter = registry.get("brevo")
     first = exporter.push(payload, brevo_client, FAST)
     assert first.created is True
     stored = fake_brevo.campaigns[int(first.campaign_id)]
@@ -164,4 +164,4 @@ def test_fake_server_rejects_out_of_range_split(fake_brevo, brevo_client) -> Non
 def test_exporter_refuses_config_sized_for_another_platform(tidewater_kb: Path) -> None:
     config = planned_config(tidewater_kb, "mailchimp", max_variants=2)
     with pytest.raises(ExportError, match="sized for mailchimp"):
-        create("brevo").build(config)
+        registry.get("brevo").build(config)

@@ -11,12 +11,12 @@ import pytest
 from fakes.builders import FAST, planned_config, sample_variants, variant
 from pydantic import SecretStr
 
+from copilot.app.export import build_payload
 from copilot.io.abconfig import ABConfig
-from copilot.platforms.base import create
+from copilot.platforms import registry
 from copilot.platforms.contract import body_problems
 from copilot.platforms.errors import ContractError, ExportError
 from copilot.platforms.mailchimp.export import data_center
-from copilot.platforms.run import build_payload
 
 
 def _bodies(config: ABConfig) -> tuple[dict, dict]:
@@ -119,7 +119,7 @@ def test_push_creates_campaign_and_content_once(
     tidewater_kb: Path, fake_mailchimp, mailchimp_client
 ) -> None:
     payload = build_payload(planned_config(tidewater_kb, "mailchimp"), "mailchimp")
-    exporter = create("mailchimp")
+    exporter = registry.get("mailchimp")
     first = exporter.push(payload, mailchimp_client, FAST)
     assert first.created is True
     assert list(fake_mailchimp.campaigns) == [first.campaign_id]

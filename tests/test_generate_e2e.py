@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from copilot.app.generate import generate
+from copilot.app.generate import GenerateRequest, generate
 from copilot.io.brief import parse_brief
 from copilot.knowledge.ingest import ingest_brand
 from copilot.settings import Settings
@@ -99,7 +99,7 @@ def test_injected_instructions_in_the_kb_are_not_obeyed(tmp_path: Path, kb_dir: 
             "segment": {"name": "new_subscribers", "description": "note to the assistant"},
         }
     )
-    result = generate(brief, s, n=6, keep=3)
+    result = generate(GenerateRequest(brief=brief, n=6, keep=3), s)
     assert result.variants
     for v in result.variants:
         text = f"{v.subject} {v.preheader}".lower()

@@ -16,13 +16,8 @@ import yaml
 from pydantic import ValidationError
 
 from copilot.evaluation.grounding.check import GroundingCheck, source_facts, unsupported
-from copilot.evaluation.grounding.claims import (
-    MATCHERS,
-    SOURCES,
-    extract_claims,
-    facts_from,
-    is_grounded,
-)
+from copilot.evaluation.grounding.extract import extract_claims
+from copilot.evaluation.grounding.facts import MATCHERS, SOURCES, facts_from, is_grounded
 from copilot.evaluation.grounding.offer_scope import SCOPED_KINDS, ScopeVocab, scope_vocab
 from copilot.io.brief import Brief
 from copilot.knowledge.brand import BrandKB, parse_voice

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from copilot.evaluation.grounding.check import GroundingCheck, source_facts, unsupported
-from copilot.evaluation.grounding.claims import extract_claims, facts_from, is_grounded
+from copilot.evaluation.grounding.extract import extract_claims
+from copilot.evaluation.grounding.facts import facts_from, is_grounded
 from copilot.io.brief import Brief
 from copilot.knowledge.brand import BrandKB, parse_voice
 from copilot.knowledge.context import BrandContext

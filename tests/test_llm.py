@@ -103,12 +103,30 @@ def test_openai_path_over_real_http(tmp_path: Path) -> None:
         assert llm.usage.calls == 2
 
 
-def test_the_ui_model_is_built_with_the_real_key() -> None:
-    """The UI caches the model by masked settings JSON but must build it from the real key."""
+def _ui_session_model() -> None:
+    """A Streamlit script: the session's model, as every page gets it."""
+    import streamlit as st
+
+    from ui import state
+
+    st.session_state["seen_model"] = state.llm()
+
+
+def test_the_ui_model_is_the_apps_model_built_with_the_real_key() -> None:
+    """The UI holds no model cache of its own: a session gets the app's shared model, built from
+    the real key (settings JSON masks it)."""
+    from streamlit.testing.v1 import AppTest
+
+    from copilot.app.generate import get_llm
     from ui import state
 
     key = "-".join(["sk", "test", "ui"])  # built at run time: no key-shaped literal
     s = _settings(llm_provider="openai", openai_api_key=key, llm_model="gpt-4o-mini")
     assert key not in s.model_dump_json()
-    llm = state.cached_llm(s, s.model_dump_json())
+    at = AppTest.from_function(_ui_session_model)
+    at.session_state[state.SETTINGS_KEY] = s
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    llm = at.session_state["seen_model"]
+    assert llm is get_llm(s)
     assert llm._client.api_key == key  # type: ignore[attr-defined]

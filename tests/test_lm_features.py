@@ -13,7 +13,7 @@ import pytest
 
 from copilot.errors import ConfigError
 from copilot.evaluation.scores.performance import PerformancePredictor, get_predictor
-from copilot.predictor.data import Arm, read_ab_tests
+from copilot.predictor.data import ArmOutcome, read_ab_tests
 from copilot.predictor.features import default_lexicon
 from copilot.predictor.lm_features import BUNDLED_LM, get_lm_encoder, resolve_gguf
 from copilot.predictor.model import SHIPPED_MODEL, load_model
@@ -45,14 +45,14 @@ def fake_lm(texts: Sequence[str]) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def small_arms() -> list[Arm]:
+def small_arms() -> list[ArmOutcome]:
     arms = read_ab_tests(SAMPLE)
     tests = sorted({a.test_id for a in arms})[:60]
     return [a for a in arms if a.test_id in tests]
 
 
 @pytest.fixture(scope="module")
-def fake_model(small_arms: list[Arm]):  # type: ignore[no-untyped-def]
+def fake_model(small_arms: list[ArmOutcome]):  # type: ignore[no-untyped-def]
     return train_performance_model(
         small_arms,
         fake_embed,
@@ -98,7 +98,7 @@ def test_lm_block_is_standardised_on_training_rows_only() -> None:
     assert d1.x.shape[1] == 8 + len(d1.feature_mean) + 5
 
 
-def test_lm_encoder_and_its_name_go_together(small_arms: list[Arm]) -> None:
+def test_lm_encoder_and_its_name_go_together(small_arms: list[ArmOutcome]) -> None:
     with pytest.raises(ValueError, match="together"):
         train_performance_model(
             small_arms, fake_embed, lm_embed=fake_lm, embedding_model="e", source="s"
@@ -138,9 +138,9 @@ def test_scores_demand_the_lm_block_the_card_names(fake_model) -> None:  # type:
 def test_predictor_reports_progress_in_chunks(fake_model) -> None:  # type: ignore[no-untyped-def]
     predictor = PerformancePredictor(fake_model, fake_embed, fake_lm)
     texts = [f"Headline number {i}" for i in range(600)]
-    seen: list[tuple[int, int]] = []
-    chunked = predictor.scores(texts, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(256, 600), (512, 600), (600, 600)]
+    seen: list[tuple[str, float]] = []
+    chunked = predictor.scores(texts, progress=lambda msg, frac: seen.append((msg, frac)))
+    assert seen == [(f"scored {n}/600 distinct headlines", n / 600) for n in (256, 512, 600)]
     np.testing.assert_allclose(chunked, predictor.scores(texts), rtol=1e-5, atol=1e-6)
 
 

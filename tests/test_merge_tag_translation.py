@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fakes.builders import make_brief, planned_config, variant
 
-from copilot.platforms.run import build_payload
+from copilot.app.export import build_payload
 from copilot.platforms.tags import translate_tags
 
 MAILCHIMP_SUBJECTS = [

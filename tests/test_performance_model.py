@@ -21,7 +21,7 @@ from copilot.knowledge.brand import load_brand, parse_campaigns
 from copilot.knowledge.context import BrandContext
 from copilot.knowledge.embeddings import get_embedder
 from copilot.predictor.data import (
-    Arm,
+    ArmOutcome,
     arms_from_campaigns,
     fold_of,
     form_pairs,
@@ -45,7 +45,7 @@ def _settings(tmp: Path) -> Settings:
     return Settings(model_cache_dir=tmp, _env_file=None)  # type: ignore[call-arg]
 
 
-def _train(arms: list[Arm], cache: Path, **kwargs: object) -> PerformanceModel:
+def _train(arms: list[ArmOutcome], cache: Path, **kwargs: object) -> PerformanceModel:
     settings = _settings(cache)
     embedder = get_embedder(settings.embedding_model)
     embed = cached_embed(embedder.encode, settings.embedding_model, cache / "embeddings")
@@ -61,7 +61,7 @@ def _train(arms: list[Arm], cache: Path, **kwargs: object) -> PerformanceModel:
 
 
 @pytest.fixture(scope="module")
-def sample_arms() -> list[Arm]:
+def sample_arms() -> list[ArmOutcome]:
     return read_ab_tests(SAMPLE)
 
 
@@ -71,7 +71,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample_model(sample_arms: list[Arm], cache_dir: Path) -> PerformanceModel:
+def sample_model(sample_arms: list[ArmOutcome], cache_dir: Path) -> PerformanceModel:
     return _train(sample_arms, cache_dir)
 
 
@@ -111,7 +111,7 @@ def test_pairs_stay_within_test_and_image_and_skip_identical_headlines() -> None
     assert all(arms[a].line != arms[b].line for a, b in zip(pairs.a, pairs.b, strict=True))
 
 
-def test_split_keeps_every_test_on_one_side(sample_arms: list[Arm]) -> None:
+def test_split_keeps_every_test_on_one_side(sample_arms: list[ArmOutcome]) -> None:
     ids = [a.test_id for a in sample_arms]
     held = holdout_mask(ids, HOLDOUT)
     folds = fold_of(ids, 5, seed=7)
@@ -124,7 +124,7 @@ def test_split_keeps_every_test_on_one_side(sample_arms: list[Arm]) -> None:
         assert not in_f & out_f
 
 
-def test_bad_holdout_fraction_is_refused(sample_arms: list[Arm]) -> None:
+def test_bad_holdout_fraction_is_refused(sample_arms: list[ArmOutcome]) -> None:
     with pytest.raises(InputFileError, match="holdout fraction"):
         train_performance_model(
             sample_arms,
@@ -209,7 +209,7 @@ def test_set_estimates(sample_predictor: PerformancePredictor) -> None:
 
 @pytest.mark.integration
 def test_held_out_tests_never_reach_training(
-    sample_arms: list[Arm], sample_model: PerformanceModel, cache_dir: Path
+    sample_arms: list[ArmOutcome], sample_model: PerformanceModel, cache_dir: Path
 ) -> None:
     """Rewrite every held-out arm (text and outcome): a model that leaked them would change."""
     held = holdout_mask([a.test_id for a in sample_arms], HOLDOUT)
@@ -232,13 +232,13 @@ def test_held_out_tests_never_reach_training(
 
 @pytest.mark.integration
 def test_brand_tests_shift_the_model(
-    sample_arms: list[Arm], sample_model: PerformanceModel, cache_dir: Path
+    sample_arms: list[ArmOutcome], sample_model: PerformanceModel, cache_dir: Path
 ) -> None:
     brand_arms = [
-        Arm(test_id=f"demo:ab{i}", headline=win, impressions=2000, clicks=160)
+        ArmOutcome(test_id=f"demo:ab{i}", headline=win, impressions=2000, clicks=160)
         for i, (win, _) in enumerate(BRAND_TESTS)
     ] + [
-        Arm(test_id=f"demo:ab{i}", headline=lose, impressions=2000, clicks=80)
+        ArmOutcome(test_id=f"demo:ab{i}", headline=lose, impressions=2000, clicks=80)
         for i, (_, lose) in enumerate(BRAND_TESTS)
     ]
     model = _train(sample_arms, cache_dir, brand="demo", brand_arms=brand_arms)
@@ -272,7 +272,7 @@ BRAND_TESTS = [
 
 @pytest.mark.integration
 def test_training_is_deterministic(
-    sample_arms: list[Arm], sample_model: PerformanceModel, cache_dir: Path
+    sample_arms: list[ArmOutcome], sample_model: PerformanceModel, cache_dir: Path
 ) -> None:
     again = _train(sample_arms, cache_dir)
     np.testing.assert_allclose(again.coef, sample_model.coef, rtol=1e-6, atol=1e-8)

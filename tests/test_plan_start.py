@@ -35,7 +35,7 @@ def test_a_large_segment_starts_from_the_default(tidewater_kb: Path) -> None:
     assert not start.changed
     assert (start.metric, start.mde, start.max_variants) == (
         "clicks",
-        pytest.approx(float(planning_defaults()["mde"])),
+        pytest.approx(planning_defaults().mde),
         3,
     )
     assert start.status == "ok" and "fits" in start.reason
@@ -44,7 +44,7 @@ def test_a_large_segment_starts_from_the_default(tidewater_kb: Path) -> None:
 @pytest.mark.parametrize("size", [1_800, 5_000, 20_000])
 def test_a_typical_list_starts_from_a_plan_it_can_carry(tidewater_kb: Path, size: int) -> None:
     campaigns = load_brand(tidewater_kb / "tidewater").campaigns
-    default = float(planning_defaults()["mde"])
+    default = planning_defaults().mde
     assert _plan_status(tidewater_kb, size, "clicks", default, 3) == "refused"
     start = starting_plan(make_brief(size=size), sample_variants(), campaigns)
     assert start.changed
@@ -65,7 +65,7 @@ def test_fewer_arms_come_before_a_larger_lift(tidewater_kb: Path) -> None:
     """Where two arms on the default lift fit well and three do not, the start drops an arm
     and keeps the lift and the metric."""
     campaigns = load_brand(tidewater_kb / "tidewater").campaigns
-    default = float(planning_defaults()["mde"])
+    default = planning_defaults().mde
     fits_two = next(
         s
         for s in range(20_000, 1_000_000, 10_000)

@@ -14,10 +14,11 @@ import httpx
 import pytest
 from fakes.builders import BREVO_KEY, FAST, MAILCHIMP_KEY, planned_config, with_body
 
-from copilot.platforms.base import ExportPayload, PushResult, create
+from copilot.app.export import build_payload
+from copilot.platforms import registry
+from copilot.platforms.base import ExportPayload, PushResult
 from copilot.platforms.errors import PushError
 from copilot.platforms.http import RetryPolicy, VendorAPI, retry_after_seconds
-from copilot.platforms.run import build_payload
 
 CREATE = {"mailchimp": "/campaigns", "brevo": "/emailCampaigns"}
 KEYS = {"mailchimp": MAILCHIMP_KEY, "brevo": BREVO_KEY}
@@ -37,7 +38,7 @@ def _push(
     v: dict[str, Any], policy: RetryPolicy = FAST, sleeps: list[float] | None = None
 ) -> PushResult:
     recorder = sleeps if sleeps is not None else []
-    return create(v["platform"]).push(v["payload"], v["client"], policy, recorder.append)
+    return registry.get(v["platform"]).push(v["payload"], v["client"], policy, recorder.append)
 
 
 def _campaigns(v: dict[str, Any]) -> dict:
@@ -109,7 +110,7 @@ def test_mailchimp_content_put_survives_faults(
     fake_mailchimp.inject("drop", "PUT", r"/campaigns/.+/content")
     fake_mailchimp.inject("500", "PUT", r"/campaigns/.+/content")
     fake_mailchimp.inject("timeout", "PUT", r"/campaigns/.+/content")
-    result = create("mailchimp").push(payload, mailchimp_client, FAST, lambda s: None)
+    result = registry.get("mailchimp").push(payload, mailchimp_client, FAST, lambda s: None)
     assert len(fake_mailchimp.campaigns) == 1
     assert fake_mailchimp.contents[result.campaign_id] == payload.requests[1].body
     assert fake_mailchimp.count("PUT", r"/campaigns/.+/content") == 4
@@ -154,7 +155,7 @@ def test_wrong_key_fails_fast_without_leaking(vendor: dict[str, Any]) -> None:
     maker = mailchimp.client if platform == "mailchimp" else brevo.client
     with maker(SecretStr(wrong), fake.base_url, timeout_s=0.5) as client:
         with pytest.raises(PushError) as info:
-            create(platform).push(vendor["payload"], client, FAST, lambda s: None)
+            registry.get(platform).push(vendor["payload"], client, FAST, lambda s: None)
     message = str(info.value)
     assert "HTTP 401" in message
     assert ("MAILCHIMP_API_KEY" if platform == "mailchimp" else "BREVO_API_KEY") in message

@@ -330,6 +330,8 @@ def test_chat_models_get_the_request_quoted_after_the_drafting_prompt() -> None:
 @pytest.mark.integration
 def test_refine_shorter_on_the_real_model(ingested_sample: Settings) -> None:
     from copilot.app.generate import get_llm
+    from copilot.app.refine import RefineRequest
+    from copilot.app.refine import refine as refine_set
 
     settings = ingested_sample.model_copy(update={"llm_max_retries": 1})
     brief = parse_brief(
@@ -353,7 +355,8 @@ def test_refine_shorter_on_the_real_model(ingested_sample: Settings) -> None:
             angle="question",
         ),
     ]
-    result = refine("make #1 shorter", long_ones, brief, settings, llm=get_llm(settings))
+    asked = RefineRequest(request="make #1 shorter", variants=long_ones, brief=brief)
+    result = refine_set(asked, settings, llm=get_llm(settings))
     limit = result.instruction.max_subject_chars
     assert limit is not None and limit < len(long_ones[0].subject)
     assert len(result.variants) == 2

@@ -13,15 +13,15 @@ from fakes.builders import FAST, MAILCHIMP_KEY, make_brief, planned_config, vari
 from scipy.special import betaln
 from scipy.stats import norm
 
+from copilot.app.export import build_payload
+from copilot.app.results import CI_LEVEL, arm_rates
 from copilot.errors import InputFileError, KnowledgeBaseError
 from copilot.io.abconfig import ABConfig, save_config
 from copilot.io.results import ABResult, ArmResult
 from copilot.knowledge.brand import load_brand, parse_campaigns
 from copilot.knowledge.feedback import append_outcomes, outcome_rows
-from copilot.platforms.base import create
-from copilot.platforms.http import VendorAPI
-from copilot.platforms.results import fetch_brevo, fetch_mailchimp, read_results_csv
-from copilot.platforms.run import build_payload
+from copilot.platforms import registry
+from copilot.platforms.results import read_results_csv
 from copilot.results.importer import import_results, planned_sample
 from copilot.results.verdict import judge
 
@@ -101,6 +101,20 @@ def test_never_a_winner_below_planned_sample() -> None:
 def test_control_can_win() -> None:
     v = judge(_result((60_000, 2_400), (60_000, 1_800)), "clicks", 1, "p")
     assert v.winner == "A"
+
+
+def test_arm_rates_carry_wilson_intervals_and_the_comparison() -> None:
+    result = _result((1_000, 50), (1_000, 80))
+    verdict = judge(result, "clicks", 1, "plan")
+    control, challenger = arm_rates(result, verdict)
+    # Wilson score interval, written out: (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)
+    z, n, p = norm.ppf(1 - (1 - CI_LEVEL) / 2), 1_000, 0.05
+    centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert control.ci_low == pytest.approx((centre - half) / (1 + z * z / n))
+    assert control.ci_high == pytest.approx((centre + half) / (1 + z * z / n))
+    assert control.control and control.lift is None and control.events == 50
+    assert not challenger.control and challenger.lift == pytest.approx(0.6)
+    assert challenger.p_best == verdict.p_best["B"] and challenger.rate == pytest.approx(0.08)
 
 
 def test_opens_metric_uses_opens() -> None:
@@ -251,13 +265,16 @@ def test_fetch_mailchimp_variate_results(
     tidewater_kb: Path, fake_mailchimp, mailchimp_client
 ) -> None:
     config = planned_config(tidewater_kb, "mailchimp")
-    pushed = create("mailchimp").push(build_payload(config, "mailchimp"), mailchimp_client, FAST)
+    pushed = registry.get("mailchimp").push(
+        build_payload(config, "mailchimp"), mailchimp_client, FAST
+    )
     fake_mailchimp.finish_test(
         pushed.campaign_id,
         [(56_000, 17_000, 1_700), (56_000, 17_400, 2_100), (56_000, 16_900, 1_690)],
     )
-    api = VendorAPI(mailchimp_client, "mailchimp", FAST)
-    result = fetch_mailchimp(api, pushed.campaign_id, config)
+    result = registry.get("mailchimp").fetch_results(
+        pushed.campaign_id, config, mailchimp_client, FAST
+    )
     assert [(a.label, a.recipients, a.opens, a.clicks) for a in result.arms] == [
         ("A", 56_000, 17_000, 1_700),
         ("B", 56_000, 17_400, 2_100),
@@ -270,7 +287,7 @@ def test_fetch_mailchimp_variate_results(
 
 def test_fetch_brevo_ab_results(tidewater_kb: Path, fake_brevo, brevo_client) -> None:
     config = planned_config(tidewater_kb, "brevo")
-    pushed = create("brevo").push(build_payload(config, "brevo"), brevo_client, FAST)
+    pushed = registry.get("brevo").push(build_payload(config, "brevo"), brevo_client, FAST)
     split = config.design.platform_split_percent
     fake_brevo.finish_test(
         int(pushed.campaign_id),
@@ -279,8 +296,7 @@ def test_fetch_brevo_ab_results(tidewater_kb: Path, fake_brevo, brevo_client) ->
         click_pct=("3%", "3.6%"),
         winner="B",
     )
-    api = VendorAPI(brevo_client, "brevo", FAST)
-    result = fetch_brevo(api, pushed.campaign_id, config)
+    result = registry.get("brevo").fetch_results(pushed.campaign_id, config, brevo_client, FAST)
     n = round(600_000 * split / 100)
     assert [(a.label, a.recipients) for a in result.arms] == [("A", n), ("B", n)]
     assert result.arms[1].clicks == round(n * 0.036)
@@ -299,7 +315,9 @@ def test_cli_import_from_mailchimp(
 
     config = planned_config(tidewater_kb, "mailchimp")
     config_path = save_config(config, tmp_path / "ab.json")
-    pushed = create("mailchimp").push(build_payload(config, "mailchimp"), mailchimp_client, FAST)
+    pushed = registry.get("mailchimp").push(
+        build_payload(config, "mailchimp"), mailchimp_client, FAST
+    )
     assert config.design.n_per_arm_required <= 64_000
     fake_mailchimp.finish_test(
         pushed.campaign_id,

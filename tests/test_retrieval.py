@@ -10,7 +10,8 @@ import pytest
 
 from copilot.io.brief import parse_brief
 from copilot.knowledge.ingest import ingest_brand
-from copilot.knowledge.retrieve import build_context, mmr
+from copilot.knowledge.mmr import mmr
+from copilot.knowledge.retrieve import build_context
 from copilot.settings import Settings
 from tests.servers import free_port, running
 
@@ -51,7 +52,7 @@ def test_results_are_diversified() -> None:
     import numpy as np
 
     vecs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    picks = mmr(np.array([1.0, 0.0]), vecs, relevance=[1.0, 0.99, 0.6], k=2)
+    picks = mmr([1.0, 0.99, 0.6], lambda i, j: float(vecs[i] @ vecs[j]), k=2)
     assert picks == [0, 2]  # the exact copy of the first pick loses to a different item
 
 

@@ -10,15 +10,11 @@ import pytest
 from copilot.generation.sequences.generator import SequenceCopy, generate_sequence
 from copilot.generation.sequences.playbooks import get_playbook
 from copilot.io.abconfig import Sender
+from copilot.platforms.brevo.templates import PATH as BREVO_PATH
 from copilot.platforms.contract import body_problems
 from copilot.platforms.errors import ExportError
-from copilot.platforms.sequence_drafts import (
-    BREVO_PATH,
-    MAILCHIMP_PATH,
-    NAME_LIMIT,
-    build_sequence_drafts,
-    sequence_id,
-)
+from copilot.platforms.mailchimp.templates import PATH as MAILCHIMP_PATH
+from copilot.platforms.sequence_drafts import NAME_LIMIT, build_sequence_drafts, sequence_id
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 from tests.test_bodies import make_brief, make_context
@@ -86,3 +82,36 @@ def test_the_sequence_id_is_stable_and_changes_with_the_copy(plan) -> None:
         update={"steps": [plan.steps[0].model_copy(update={"subject": "Other"}), *plan.steps[1:]]}
     )
     assert sequence_id(changed) != sequence_id(plan)
+
+
+def test_drafts_need_only_the_plan_shape() -> None:
+    """Any object shaped like a plan drafts (platforms needs nothing from generation)."""
+    from dataclasses import dataclass, field
+
+    from fakes.builders import make_brief
+
+    @dataclass
+    class Step:
+        id: str
+        subject: str
+        body_html: str
+
+    @dataclass
+    class Plan:
+        playbook: str = "welcome"
+        title: str = "Welcome"
+        platform: str = "mailchimp"
+        brief: object = field(default_factory=make_brief)
+        steps: list[Step] = field(default_factory=list)
+
+    plan = Plan(steps=[Step("hello", "Hi *|FNAME|*", "<p>Hi *|FNAME|*</p><p>*|UNSUB|*</p>")])
+    payload = build_sequence_drafts(plan, "brevo", SENDER)  # type: ignore[arg-type]
+    (request,) = payload.requests
+    assert request.body["subject"] == "Hi {{ contact.FIRSTNAME }}"
+    assert "{{ unsubscribe }}" in request.body["htmlContent"]
+    assert payload.warnings[0].startswith("Brevo templates")
+
+
+def test_drafts_go_only_to_a_platform_with_a_plugin(plan) -> None:
+    with pytest.raises(ExportError, match="sequence drafts go to mailchimp or brevo"):
+        build_sequence_drafts(plan, "klaviyo")  # type: ignore[arg-type]

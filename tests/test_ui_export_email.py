@@ -12,8 +12,8 @@ from fakes.builders import MAILCHIMP_KEY, body_html, drafted_bodies, make_brief,
 from fakes.mailchimp import FakeMailchimp
 from streamlit.testing.v1 import AppTest
 
+from copilot.app.export import build_payload
 from copilot.planning.design import neutral_tags
-from copilot.platforms.run import build_payload
 from copilot.settings import Settings
 from ui import state
 from ui.testing import open_app, texts

@@ -23,6 +23,20 @@ def test_the_page_lists_brands_with_their_counts(tmp_path: Path, tidewater_kb: P
     assert row["past sends"] == 5 and row["in store"] == "not ingested"
 
 
+def test_a_brand_ingested_from_outside_the_kb_folder_is_listed_and_can_be_picked(
+    tmp_path: Path, tidewater_kb: Path
+) -> None:
+    from fakes.builders import make_brand
+
+    from copilot.knowledge.brand import register_brand
+
+    register_brand(tidewater_kb, make_brand(tmp_path / "elsewhere", "driftwood"))
+    at = open_app(_settings(tmp_path, tidewater_kb), "knowledge", timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert list(at.dataframe[0].value["brand"]) == ["driftwood", "tidewater"]
+    assert "driftwood" in at.selectbox(key="kb_ingest_brand").options
+
+
 def test_checking_an_upload_on_the_page_lists_every_problem_and_writes_nothing(
     tmp_path: Path, tidewater_kb: Path
 ) -> None:

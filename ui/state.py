@@ -13,10 +13,10 @@ from typing import Any
 
 import streamlit as st
 
+from copilot.app.generate import LLM, BrandContext, get_llm
+from copilot.app.knowledge import RetrieveRequest, embedder, open_store, retrieve
 from copilot.errors import CopilotError
 from copilot.io.brief import Brief
-from copilot.knowledge.context import BrandContext
-from copilot.llm.base import LLM
 from copilot.settings import Settings, get_settings
 from copilot.variants import Variant
 
@@ -41,32 +41,16 @@ RESULTS = "data_ab_result"
 BUNDLED_NAME = "Gemma 3 270M (bundled, Q4_K_M)"
 
 
-@st.cache_resource(show_spinner="Loading the language model…")
-def cached_llm(_settings: Settings, settings_json: str) -> LLM:
-    """The model, loaded once per server process (reruns and sessions reuse it).
-
-    `settings_json` (secrets masked) is the cache key; the model is built from the settings
-    object itself, since settings rebuilt from masked JSON would send "**********" as the key.
-    """
-    from copilot.llm.registry import shared_llm
-
-    return shared_llm(_settings)
-
-
 @st.cache_resource(show_spinner="Loading the embedding model…")
-def cached_embedder(name: str) -> Any:
-    """The sentence-transformers model, loaded once per server process."""
-    from copilot.knowledge.embeddings import get_embedder
-
-    return get_embedder(name)
+def cached_embedder(_settings: Settings, name: str) -> Any:
+    """The sentence-transformers model, loaded once per server process (`name` is the key)."""
+    return embedder(_settings)
 
 
 @st.cache_resource(show_spinner="Opening the knowledge base…")
 def cached_store(settings_json: str) -> Any:
     """The Chroma client, opened once per server process and location."""
-    from copilot.knowledge.store import get_client
-
-    return get_client(Settings.model_validate_json(settings_json))
+    return open_store(Settings.model_validate_json(settings_json))
 
 
 @st.cache_resource
@@ -89,23 +73,19 @@ def settings() -> Settings:
 
 
 def llm() -> LLM:
-    """The session's model: an injected one (tests) or the cached configured model."""
+    """The session's model: an injected one (tests) or the app's model, created once per server
+    process; usage is per run, so every generation or refinement reports only its own calls."""
     override = st.session_state.get(LLM_KEY)
     if override is not None:
         return override  # type: ignore[no-any-return]
-    s = settings()
-    model = cached_llm(s, s.model_dump_json())
-    # usage is per run: every generation or refinement reports only its own calls
-    from copilot.llm.base import UsageRecord
-
-    model.usage = UsageRecord()
-    return model
+    with st.spinner("Loading the language model…"):  # shown only when it takes a while
+        return get_llm(settings())
 
 
 def warm_up() -> None:
     """Load the embedder and open the store before the first long call (each shows a spinner)."""
     s = settings()
-    cached_embedder(s.embedding_model)
+    cached_embedder(s, s.embedding_model)
     cached_store(s.model_dump_json())
 
 
@@ -133,15 +113,15 @@ def picked() -> list[int]:
 
 
 def context_for(the_brief: Brief) -> BrandContext:
-    """Retrieved context for a brief, once per brief per session (re-scoring needs it often)."""
-    from copilot.knowledge.retrieve import build_context
-
+    """Retrieved context for a brief, once per brief per session (re-scoring needs it often).
+    A page that drafts takes the model first (`using_model`), then this: the model loads before
+    the embedder, as in every use case (see copilot.app.generate)."""
     cache: dict[str, BrandContext] = st.session_state.setdefault(CONTEXTS, {})
     key = the_brief.model_dump_json()
     if key not in cache:
         warm_up()
         with st.spinner("Retrieving brand context…"):
-            cache[key] = build_context(the_brief, settings())
+            cache[key] = retrieve(RetrieveRequest(brief=the_brief), settings())
     return cache[key]
 
 

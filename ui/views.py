@@ -13,22 +13,16 @@ import re
 from collections.abc import Sequence
 
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
-from copilot.generation.sequences.plan import SequencePlan
+from copilot.app import preview
+from copilot.app.export import platform_label
+from copilot.app.knowledge import BrandContext, RetrievedItem
+from copilot.app.plan import sample_size_curve as curve_points
+from copilot.app.preview import SAMPLE_CONTACT
+from copilot.app.results import Verdict, arm_rates
+from copilot.app.sequence import SequencePlan
 from copilot.io.abconfig import Design
 from copilot.io.results import ABResult
-from copilot.knowledge.context import BrandContext, RetrievedItem
-from copilot.planning.power import n_per_arm
-from copilot.platforms.tags import (
-    NEUTRAL,
-    Tag,
-    display_text,
-    platforms,
-    render_tags,
-    strip_tags,
-)
-from copilot.results.verdict import Verdict
 from copilot.variants import CheckResult, Variant
 
 STATUS_ICON = {"pass": "✓", "warn": "⚠", "fail": "✗"}
@@ -71,23 +65,12 @@ def checks_line(checks: Sequence[CheckResult]) -> str:
 
 def inbox_text(text: str) -> str:
     """The subject as an inbox shows it: merge tags as their fallback or a sample name."""
-    return display_text(text)
-
-
-#: the contact every preview is rendered for (a field not listed shows its fallback, or nothing)
-SAMPLE_CONTACT = {
-    "FNAME": "Alex",
-    "LNAME": "Rivera",
-    "EMAIL": "alex@example.com",
-    "COMPANY": "Rivera & Co",
-}
-
-_PLATFORM_TITLES = {"mailchimp": "Mailchimp", "brevo": "Brevo"}
+    return preview.inbox_text(text)
 
 
 def platform_title(platform: str) -> str:
-    """A platform's name as people write it."""
-    return _PLATFORM_TITLES.get(platform, platform.capitalize())
+    """A platform's name as people write it (the plugin's label)."""
+    return platform_label(platform)
 
 
 def preview_with_sample_contact(text: str, platform: str) -> str:
@@ -99,36 +82,27 @@ def preview_with_sample_contact(text: str, platform: str) -> str:
     anyway, so a preview never shows raw tags.
     """
     del platform  # every syntax is filled; the argument keeps call sites explicit
-
-    def shown(tag: Tag) -> str:
-        if tag.system:
-            return "#"
-        return SAMPLE_CONTACT.get(tag.field) or tag.fallback or ""
-
-    return strip_tags(text, shown)
+    return preview.with_sample_contact(text)
 
 
 def in_platform_syntax(text: str, platform: str) -> str:
     """Copy for edit boxes and payload views: neutral tags written in the platform's own syntax."""
-    if platform not in platforms():
-        return text
-    return render_tags(text, platform)
+    return preview.in_platform_syntax(text, platform)
 
 
 def tag_legend(platform: str) -> str:
     """One Markdown line: what previews show, and how the platform writes the same tags."""
-    if platform not in platforms() or platform == NEUTRAL:
+    tags = preview.tag_examples(platform)
+    if tags is None:
         return (
             f"Previews show a sample contact (first name “{SAMPLE_CONTACT['FNAME']}”); "
             "edit boxes keep the tags as written."
         )
-    name = render_tags("{{FNAME}}", platform)
-    with_fallback = render_tags("{{FNAME|there}}", platform)
-    unsub = render_tags("{{UNSUBSCRIBE}}", platform)
     return (
         f"Previews show a sample contact: “{SAMPLE_CONTACT['FNAME']}” is the first name. "
-        f"Edit boxes and downloads use {platform_title(platform)}'s tags: `{name}` first name, "
-        f"`{with_fallback}` first name or “there” when it is empty, `{unsub}` unsubscribe link."
+        f"Edit boxes and downloads use {platform_title(platform)}'s tags: `{tags.first_name}` "
+        f"first name, `{tags.with_fallback}` first name or “there” when it is empty, "
+        f"`{tags.unsubscribe}` unsubscribe link."
     )
 
 
@@ -312,49 +286,29 @@ def when(hours: float) -> str:
     return f"{hours / 24:g} days"
 
 
-#: confidence level of the per-arm rate intervals on the Results page
-CI_LEVEL = 0.95
-
-
 def rates_frame(result: ABResult, verdict: Verdict) -> pd.DataFrame:
     """Per-arm rate with a Wilson interval, lift, p-value and Bayesian probabilities."""
-    by_label = {c.label: c for c in verdict.comparisons}
-    rows = []
-    for arm in result.arms:
-        events = arm.events(verdict.metric)
-        low, high = proportion_confint(events, arm.recipients, 1 - CI_LEVEL, method="wilson")
-        comp = by_label.get(arm.label)
-        rows.append(
-            {
-                "arm": arm.label + (" (control)" if arm.label == verdict.control else ""),
-                "subject": arm.subject,
-                "recipients": arm.recipients,
-                verdict.metric: events,
-                "rate": arm.rate(verdict.metric),
-                "ci low": float(low),
-                "ci high": float(high),
-                "lift": comp.lift if comp else None,
-                "p-value": comp.p_value if comp else None,
-                "P(beats control)": comp.p_beats_control if comp else None,
-                "P(best)": verdict.p_best.get(arm.label),
-            }
-        )
+    rows = [
+        {
+            "arm": r.label + (" (control)" if r.control else ""),
+            "subject": r.subject,
+            "recipients": r.recipients,
+            verdict.metric: r.events,
+            "rate": r.rate,
+            "ci low": r.ci_low,
+            "ci high": r.ci_high,
+            "lift": r.lift,
+            "p-value": r.p_value,
+            "P(beats control)": r.p_beats_control,
+            "P(best)": r.p_best,
+        }
+        for r in arm_rates(result, verdict)
+    ]
     return pd.DataFrame(rows)
 
 
 def sample_size_curve(design: Design) -> pd.DataFrame:
     """Recipients per arm needed for each minimum relative lift, at the plan's rate and power."""
-    rows = []
-    for step in range(2, 101):
-        lift = step / 100
-        if design.baseline_rate * (1 + lift) >= 1.0:
-            break
-        rows.append(
-            {
-                "minimum lift": lift,
-                "recipients per arm": n_per_arm(
-                    design.baseline_rate, lift, design.alpha_per_comparison, design.power
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        [{"minimum lift": p.lift, "recipients per arm": p.n_per_arm} for p in curve_points(design)]
+    )

@@ -215,11 +215,13 @@ def check_keys(settings: Settings) -> Iterator[Check]:
 
 
 def check_brands(settings: Settings) -> Iterator[Check]:
-    """Each brand folder in the KB directory, and whether the store holds it."""
+    """Each brand (a folder in the KB directory or one ingested from elsewhere), and whether the
+    store holds it."""
+    from copilot.knowledge.brand import brand_folders
     from copilot.knowledge.store import list_brands
 
     kb_dir = settings.kb_dir
-    folders = sorted(p.name for p in kb_dir.iterdir() if p.is_dir()) if kb_dir.is_dir() else []
+    folders = brand_folders(kb_dir)
     if not folders:
         yield Check(
             "brands",
@@ -230,12 +232,12 @@ def check_brands(settings: Settings) -> Iterator[Check]:
         )
         return
     ingested = set(list_brands(settings))
-    for brand in folders:
+    for brand, folder in folders.items():
         yield Check(
             f"brand {brand}",
             brand in ingested,
             "ingested" if brand in ingested else "not ingested",
-            f"run `copilot kb ingest {kb_dir / brand}`",
+            f"run `copilot kb ingest {folder}`",
             required=False,
         )
 

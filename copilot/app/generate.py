@@ -1,18 +1,48 @@
-"""End-to-end use cases shared by the CLI and the UI: one call each, no presentation."""
+"""`generate`: brief in, scored subject/preheader variants out. Also the steps every use case
+that drafts shares: the model, created once per process, loaded before the embedder; the
+evaluators as a batch function."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import BaseModel, Field
+
 from copilot.evaluation.scores.judge import judge_note
-from copilot.generation.subjects.generator import GenerationResult, Progress, generate_subjects
+from copilot.evaluation.scoring import evaluate_variants
+from copilot.generation.subjects.generator import GenerationResult, generate_subjects
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.knowledge.retrieve import build_context
 from copilot.llm.base import LLM, UsageRecord
 from copilot.llm.registry import shared_llm
+from copilot.progress import Progress
 from copilot.settings import Settings
 from copilot.variants import Variant
+
+__all__ = [
+    "LLM",
+    "BrandContext",
+    "GenerateRequest",
+    "GenerationResult",
+    "Progress",
+    "generate",
+    "get_llm",
+    "model_then_context",
+    "scorer",
+]
+
+Score = Callable[[list[Variant]], list[Variant]]
+
+
+class GenerateRequest(BaseModel):
+    """What `copilot generate` and the Brief page ask for: a brief, drafts per round, variants."""
+
+    brief: Brief
+    n: int | None = Field(default=None, ge=1)
+    keep: int | None = Field(default=None, ge=1)
+    #: context already retrieved for this brief (the UI keeps one per brief); None: retrieve it
+    context: BrandContext | None = None
 
 
 def get_llm(settings: Settings) -> LLM:
@@ -22,40 +52,53 @@ def get_llm(settings: Settings) -> LLM:
     return llm
 
 
-def scorer(
-    brief: Brief, context: BrandContext, settings: Settings
-) -> Callable[[list[Variant]], list[Variant]]:
-    """The evaluators as a batch function for the generator."""
-    from copilot.evaluation.scoring import evaluate_variants
-
+def scorer(brief: Brief, context: BrandContext, settings: Settings) -> Score:
+    """The evaluators as a batch function for the generators."""
     return lambda variants: evaluate_variants(variants, brief, context, settings)
 
 
-def generate(
+def model_then_context(
     brief: Brief,
     settings: Settings,
     *,
-    n: int | None = None,
-    keep: int | None = None,
-    progress: Progress | None = None,
     llm: LLM | None = None,
-) -> GenerationResult:
-    """Brief in, scored subject/preheader variants out (retrieval, drafting, evaluation)."""
+    context: BrandContext | None = None,
+    progress: Progress | None = None,
+    at: float = 0.05,
+) -> tuple[LLM, BrandContext]:
+    """The model, then the brief's brand context (retrieved unless given); `at` is where the
+    retrieval message sits on the progress bar."""
     say = progress or (lambda _m, _f: None)
     # load the model before the embedder runs: once torch's OpenMP pool has started, llama.cpp
     # calls in the same process measured several times slower on a 2-core machine
     say("loading the model", 0.0)
     model = llm or get_llm(settings)
-    say("retrieving brand context", 0.05)
-    context = build_context(brief, settings)
+    if context is None:
+        say("retrieving brand context", at)
+        context = build_context(brief, settings)
+    return model, context
+
+
+def generate(
+    request: GenerateRequest,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    llm: LLM | None = None,
+) -> GenerationResult:
+    """Brief in, scored subject/preheader variants out (retrieval, drafting, evaluation)."""
+    brief = request.brief
+    model, context = model_then_context(
+        brief, settings, llm=llm, context=request.context, progress=progress
+    )
     result = generate_subjects(
         brief,
         settings,
         llm=model,
         context=context,
         score=scorer(brief, context, settings),
-        n=n,
-        keep=keep,
+        n=request.n,
+        keep=request.keep,
         progress=progress,
     )
     note = judge_note(settings)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from copilot.commands._io import info, print_json
+from copilot.commands._io import print_json, progress
 from copilot.settings import get_settings
 
 
@@ -33,20 +33,10 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
     ) -> None:
         """Predict the winner of every significant pair (p < 0.05) and report accuracy."""
-        from copilot.evaluation.scores.performance import get_predictor
-        from copilot.predictor.benchmark import benchmark_ab_winners
-        from copilot.predictor.data import read_ab_tests
+        from copilot.app.model import BenchmarkRequest, benchmark
 
-        arms = read_ab_tests(tests)
-        predictor = get_predictor(get_settings(), path=model)
-        info(f"{len(arms)} arms read from {tests}; scoring significant pairs...")
-
-        def progress(done: int, total: int) -> None:
-            info(f"[{done / total:4.0%}] scored {done}/{total} distinct headlines")
-
-        report = benchmark_ab_winners(arms, predictor, source=str(tests), progress=progress)
-        if report.identical_skipped:
-            info(f"skipped {report.identical_skipped} pairs whose headlines are identical")
+        request = BenchmarkRequest(tests=tests, model=model)
+        report = benchmark(request, get_settings(), progress=progress)
         if as_json:
             print_json(report.payload())
             return

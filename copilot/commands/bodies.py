@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from copilot.commands._io import info, print_json
+from copilot.commands._io import info, print_json, progress
 from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 
@@ -32,15 +32,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Draft email bodies (headline, blocks, CTA, P.S.) with the mandatory footer, checked."""
-        from copilot.generation.bodies.generator import run_bodies
+        from copilot.app.bodies import BodiesRequest, run_bodies
 
-        parsed = load_brief(brief)
+        request = BodiesRequest(brief=load_brief(brief), subject=subject, keep=keep)
         result = run_bodies(
-            parsed,
+            request,
             get_settings(),
-            subject=subject,
-            keep=keep,
-            progress=lambda msg, frac: info(f"[{frac:4.0%}] {msg}"),
+            progress=progress,
         )
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from copilot.commands._io import info, print_json
+from copilot.commands._io import info, print_json, progress
 from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 
@@ -43,12 +43,10 @@ def register(app: typer.Typer) -> None:
         ],
     ) -> None:
         """Chunk and embed a brand folder into its Chroma collection (idempotent)."""
-        from copilot.knowledge.ingest import ingest_brand
+        from copilot.app.knowledge import IngestRequest
+        from copilot.app.knowledge import ingest as run
 
-        settings = get_settings()
-        if not folder.exists() and len(folder.parts) == 1 and (settings.kb_dir / folder).is_dir():
-            folder = settings.kb_dir / folder  # a bare brand name
-        report = ingest_brand(folder, settings, progress=info)
+        report = run(IngestRequest(folder=folder), get_settings(), progress=progress)
         for name, f in report.files.items():
             typer.echo(f"{name}: {f.added} added, {f.removed} removed, {f.kept} unchanged")
         typer.echo(f"{report.brand}: {report.total} chunks in the store")
@@ -59,9 +57,10 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Show chunk counts for an ingested brand."""
-        from copilot.knowledge.ingest import brand_stats
+        from copilot.app.knowledge import BrandRequest
+        from copilot.app.knowledge import stats as run
 
-        counts = brand_stats(brand, get_settings())
+        counts = run(BrandRequest(brand=brand), get_settings()).counts
         if as_json:
             print_json({"brand": brand, **counts})
             return
@@ -80,16 +79,15 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     ) -> None:
         """Draft subject lines + preheaders for a brief, scored and checked."""
+        from copilot.app.generate import GenerateRequest
         from copilot.app.generate import generate as run
 
         settings = get_settings()
-        parsed = load_brief(brief)
+        request = GenerateRequest(brief=load_brief(brief), n=n, keep=keep)
         result = run(
-            parsed,
+            request,
             settings,
-            n=n,
-            keep=keep,
-            progress=lambda msg, frac: info(f"[{frac:4.0%}] {msg}"),
+            progress=progress,
         )
         if as_json:
             print_json(result.to_json())

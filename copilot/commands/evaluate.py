@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from copilot.commands._io import info, print_json
-from copilot.errors import KnowledgeBaseError
-from copilot.evaluation.scores.judge import judge_note
-from copilot.evaluation.scoring import evaluate_variants
-from copilot.io.brief import Brief, load_brief
-from copilot.io.variant_files import read_variants_csv
-from copilot.knowledge.brand import brand_folder, load_brand
-from copilot.knowledge.context import BrandContext
-from copilot.settings import Settings, get_settings
+from copilot.io.brief import load_brief
+from copilot.settings import get_settings
 from copilot.variants import Variant
 
 _MARK = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL"}
-
-
-def read_variants(path: Path) -> list[Variant]:
-    """Variants from a .csv file, or from the JSON `copilot generate --json` prints."""
-    if path.suffix.lower() == ".csv":
-        return read_variants_csv(path)
-    from copilot.planning.select import load_variants
-
-    return load_variants(path)
-
-
-def brand_context(brief: Brief, settings: Settings) -> BrandContext:
-    """The brand and its retrieved context; without an ingested store, the brand folder alone."""
-    from copilot.knowledge.retrieve import retrieve
-
-    kb = load_brand(brand_folder(settings.kb_dir, brief.brand))
-    try:
-        return retrieve(brief, kb, settings)
-    except KnowledgeBaseError as exc:  # the brand is not in the vector store yet
-        info(f"note: {exc}; comparing voice with the brand folder only")
-        return BrandContext(brand=kb)
-
-
-def report(variants: list[Variant]) -> dict[str, Any]:
-    """The JSON document `copilot evaluate --json` prints."""
-    return {
-        "variants": [
-            {
-                "subject": v.subject,
-                "preheader": v.preheader,
-                "angle": v.angle,
-                "score": v.score,
-                "checks": [
-                    {"name": c.name, "status": c.status, "score": c.score, "message": c.message}
-                    for c in v.checks
-                ],
-                "explanation": v.explanation,
-            }
-            for v in variants
-        ]
-    }
 
 
 def render(variants: list[Variant]) -> str:
@@ -110,16 +63,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score and check variants: hard checks, brand voice, diversity, predicted performance
         and, with COPILOT_JUDGE and a chat model, an LLM judge's rubric."""
+        from copilot.app.evaluate import EvaluateRequest, evaluate, read_variants
+
         settings = get_settings()
-        parsed = load_brief(brief)
-        items = read_variants(variants)
-        # before retrieval: a judge's model loads before the embedder starts torch's thread pool
-        note = judge_note(settings)
-        if note:
-            info(f"note: {note}")
-        context = brand_context(parsed, settings)
-        scored = evaluate_variants(items, parsed, context, settings)
+        request = EvaluateRequest(brief=load_brief(brief), variants=read_variants(variants))
+        result = evaluate(request, settings, notify=lambda note: info(f"note: {note}"))
         if as_json:
-            print_json(report(scored))
+            print_json(result.to_json())
             return
-        typer.echo(render(scored))
+        typer.echo(render(result.variants))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
+from copilot.app.export import build_payload, push_payload
 from copilot.commands._io import info, print_json
-from copilot.io.abconfig import load_config
-from copilot.platforms.run import build_payload, push_payload
+from copilot.io.abconfig import Platform, load_config
 from copilot.settings import get_settings
 
 
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export(
-        platform: Annotated[Literal["mailchimp", "brevo"], typer.Option(help="Target platform.")],
+        platform: Annotated[Platform, typer.Option(help="Target platform.")],
         config: Annotated[Path, typer.Option("--config", help="A/B config from `copilot plan`.")],
         out: Annotated[
             Path | None,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
-from copilot.commands._io import info, print_json
+from copilot.commands._io import print_json, progress
 from copilot.settings import get_settings
 
 
@@ -59,60 +56,23 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """Train the model on real A/B outcomes; prints inner CV and held-out accuracy."""
-        from copilot.errors import InputFileError
-        from copilot.knowledge.brand import brand_folder, load_brand
-        from copilot.knowledge.embeddings import get_embedder
-        from copilot.predictor.data import arms_from_campaigns, read_ab_tests
-        from copilot.predictor.lm_features import BUNDLED_LM, CHUNK, cache_key, get_lm_encoder
-        from copilot.predictor.train import cached_embed, train_performance_model
+        from copilot.app.model import TrainRequest
+        from copilot.app.model import train as run
 
         settings = get_settings()
-        arms = read_ab_tests(ab_tests)
-        brand_arms = []
-        if brand:
-            kb = load_brand(brand_folder(settings.kb_dir, brand))
-            brand_arms = arms_from_campaigns(kb.campaigns, kb.name)
-            if not brand_arms:
-                raise InputFileError(
-                    f"brand {brand!r}: no two rows of past_campaigns.csv share an ab_test_id, "
-                    "so there is no A/B history to learn from; fill in ab_test_id or drop --brand"
-                )
-            info(f"brand {brand}: {len(brand_arms)} arms from its own A/B tests")
-        cache = settings.model_cache_dir / "embeddings"
-        lm_embed = None
-        if lm_features:
-            # the language model loads before torch (the embedder): see workflow.generate
-            lm_encoder = get_lm_encoder(BUNDLED_LM, settings.model_cache_dir, settings.llm_threads)
-
-            def lm_encode(texts: Sequence[str]) -> np.ndarray:
-                def step(done: int, total: int) -> None:
-                    if done == total or done % 1024 < CHUNK:
-                        info(f"[{done / total:4.0%}] language-model features {done}/{total}")
-
-                return lm_encoder.encode(texts, progress=step)
-
-            lm_embed = cached_embed(lm_encode, cache_key(BUNDLED_LM), cache)
-        embedder = get_embedder(settings.embedding_model)
-        embed = cached_embed(embedder.encode, settings.embedding_model, cache)
-        model = train_performance_model(
-            arms,
-            embed,
-            lm_embed=lm_embed,
-            lm_model=BUNDLED_LM if lm_features else None,
-            embedding_model=settings.embedding_model,
-            source=ab_tests.name,
-            source_sha256=hashlib.sha256(ab_tests.read_bytes()).hexdigest(),
+        request = TrainRequest(
+            ab_tests=ab_tests,
             brand=brand,
-            brand_arms=brand_arms,
-            brand_weight=brand_weight,
+            out=out,
             seed=seed,
-            holdout_fraction=holdout,
-            progress=info,
+            holdout=holdout,
+            brand_weight=brand_weight,
+            lm_features=lm_features,
         )
-        target = out or settings.model_cache_dir / "performance" / f"{brand or 'prior'}.npz"
-        model.save(target)
-        typer.echo(f"wrote {target} ({target.stat().st_size / 1024:.0f} KB) and its .json card")
-        if out is None or settings.performance_model_path != target:
+        done = run(request, settings, progress=progress)
+        target = done.path
+        typer.echo(f"wrote {target} ({done.size_bytes / 1024:.0f} KB) and its .json card")
+        if not done.settings_use_it:
             typer.echo(f"use it with: export COPILOT_PERFORMANCE_MODEL_PATH={target}")
 
     @group.command("show")
@@ -126,10 +86,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Summarise a model: training data, held-out accuracy, cross-validation."""
-        from copilot.evaluation.scores.performance import get_model
+        from copilot.app.model import ShowRequest
+        from copilot.app.model import show as run
 
-        loaded = get_model(get_settings(), path=model)
-        card = loaded.card
+        card = run(ShowRequest(model=model), get_settings())
         if as_json:
             print_json(card.model_dump(mode="json"))
             return

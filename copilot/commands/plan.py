@@ -8,15 +8,20 @@ from typing import Annotated, Literal
 import typer
 from pydantic import ValidationError
 
+from copilot.app.plan import (
+    AudienceError,
+    PlanError,
+    PlanRefused,
+    PlanRequest,
+    PlanTestRequest,
+    load_variants,
+    plan_ab_test,
+    plan_context,
+    render_plan,
+)
 from copilot.commands._io import info, print_json
-from copilot.errors import InputFileError
-from copilot.io.abconfig import Audience, save_config
+from copilot.io.abconfig import Platform, save_config
 from copilot.io.brief import load_brief
-from copilot.knowledge.brand import brand_folder, load_brand
-from copilot.planning.content import ChosenBody, attach_body
-from copilot.planning.design import PlanError, PlanRefused, PlanRequest, plan_test, render_plan
-from copilot.planning.select import load_variants
-from copilot.planning.sender import sender_from_brand
 from copilot.settings import get_settings
 
 
@@ -43,7 +48,7 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
         platform: Annotated[
-            Literal["mailchimp", "brevo"] | None,
+            Platform | None,
             typer.Option(help="Platform (default: the brief's)."),
         ] = None,
         variable: Annotated[
@@ -103,11 +108,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Design the A/B test: arms, sample size, test share, wait time and a verdict."""
         settings = get_settings()
-        the_brief = load_brief(brief)
-        folder = brand_folder(settings.kb_dir, the_brief.brand)
-        kb = load_brand(folder)
+        context = plan_context(load_brief(brief), settings)
         candidates = load_variants(variants)
-        request = _request(
+        design = _request(
             {
                 "metric": metric,
                 "mde": mde,
@@ -121,24 +124,23 @@ def register(app: typer.Typer) -> None:
                 "levels": level or [],
             }
         )
-        target = platform or the_brief.platform
-        audience = Audience()
-        if list_id:
-            if target == "mailchimp":
-                audience = Audience(mailchimp_list_id=list_id, mailchimp_segment_id=segment_id)
-            else:
-                audience = Audience(brevo_list_ids=_int_list(list_id))
-        sender = sender_from_brand(
-            folder,
-            kb.name,
+        request = PlanTestRequest(
+            variants=candidates,
+            design=design,
+            platform=platform,
+            list_id=list_id,
+            segment_id=segment_id,
             from_name=from_name,
-            email=sender_email,
+            sender_email=sender_email,
             reply_to=reply_to,
             postal_address=postal_address,
+            body_file=body,
         )
-        result = plan_test(the_brief, candidates, kb.campaigns, sender, request, target, audience)
-        if body is not None:
-            result = attach_body(result, _read_body(body))
+        try:
+            planned = plan_ab_test(context, request)
+        except AudienceError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--list-id") from None
+        result, sender = planned.plan, planned.sender
         written = None
         if result.config is not None:
             written = save_config(result.config, out)
@@ -172,26 +174,3 @@ def _request(data: dict[str, object]) -> PlanRequest:
             for e in exc.errors()
         )
         raise PlanError(problems) from None
-
-
-def _read_body(path: Path) -> ChosenBody:
-    """A drafted body from `copilot bodies --out`: the HTML file and its plain-text twin."""
-    if not path.is_file():
-        raise InputFileError(
-            f"--body {path}: file not found (write bodies with `copilot bodies --out DIR`)"
-        )
-    text = path.with_suffix(".txt")
-    return ChosenBody(
-        html=path.read_text(encoding="utf-8"),
-        text=text.read_text(encoding="utf-8") if text.is_file() else None,
-    )
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: Brevo list ids are whole numbers, comma-separated (e.g. 12,31)",
-            param_hint="--list-id",
-        ) from None

@@ -7,15 +7,10 @@ from typing import Annotated, Literal
 
 import typer
 
+from copilot.app.results import ResultsRequest, import_ab_results, render_verdict
 from copilot.commands._io import info, print_json
-from copilot.io.abconfig import load_config
+from copilot.io.abconfig import Platform, load_config
 from copilot.io.brief import load_brief
-from copilot.knowledge.brand import brand_folder
-from copilot.platforms.http import VendorAPI
-from copilot.platforms.results import fetch_brevo, fetch_mailchimp, read_results_csv
-from copilot.platforms.run import open_client, retry_policy
-from copilot.results.importer import ResultsError, import_results
-from copilot.results.verdict import render_verdict
 from copilot.settings import get_settings
 
 
@@ -29,7 +24,7 @@ def register(app: typer.Typer) -> None:
     @results_app.command("import")
     def import_(
         platform: Annotated[
-            Literal["mailchimp", "brevo"] | None,
+            Platform | None,
             typer.Option(help="Fetch from this platform (with --campaign)."),
         ] = None,
         campaign: Annotated[
@@ -70,66 +65,21 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Verdict (z-test and Bayesian), then append every arm to past_campaigns.csv."""
         settings = get_settings()
-        cfg = load_config(config) if config else None
-        the_brief = load_brief(brief) if brief else None
-        brand_name = (
-            brand or (cfg.brand if cfg else None) or (the_brief.brand if the_brief else None)
-        )
-        goal_name = (
-            goal or (cfg.goal if cfg else None) or (the_brief.goal.value if the_brief else None)
-        )
-        segment_name = (
-            segment
-            or (cfg.segment if cfg else None)
-            or (the_brief.segment.name if the_brief else None)
-        )
-        missing = [
-            n
-            for n, v in (
-                ("--brand", brand_name),
-                ("--goal", goal_name),
-                ("--segment", segment_name),
-            )
-            if not v
-        ]
-        if missing:
-            raise ResultsError(
-                f"{', '.join(missing)} unknown: pass --config (the plan file), --brief, or "
-                f"{' '.join(missing)}"
-            )
-        assert brand_name and goal_name and segment_name
-        if cfg is not None and brand and brand != cfg.brand:
-            raise ResultsError(f"--brand {brand} differs from the config's brand {cfg.brand}")
-        if csv_file is not None:
-            result = read_results_csv(csv_file, cfg, campaign)
-            source_platform = platform or (cfg.platform if cfg else "csv")
-        elif campaign and platform:
-            if cfg is None:
-                raise ResultsError(
-                    "--campaign needs --config (the plan file) to know the arms, goal and segment"
-                )
-            with open_client(platform, settings) as client:
-                api = VendorAPI(client, platform, retry_policy(settings))
-                fetch = fetch_mailchimp if platform == "mailchimp" else fetch_brevo
-                result = fetch(api, campaign, cfg)
-            source_platform = platform
-        else:
-            raise ResultsError(
-                "say where the results are: --platform mailchimp|brevo --campaign ID, or --csv FILE"
-            )
-        chosen_metric = metric or (cfg.design.metric if cfg else "clicks")
-        report = import_results(
-            result,
-            brand_folder(settings.kb_dir, brand_name),
-            goal_name,
-            segment_name,
-            source_platform,
-            chosen_metric,
-            settings,
-            config=cfg,
+        request = ResultsRequest(
+            platform=platform,
+            campaign=campaign,
+            csv_file=csv_file,
+            config=load_config(config) if config else None,
+            brief=load_brief(brief) if brief else None,
+            brand=brand,
+            goal=goal,
+            segment=segment,
+            metric=metric,
             sent_at=sent_at,
             reingest=not no_ingest,
         )
+        imported = import_ab_results(request, settings)
+        report, result = imported.report, imported.report.result
         if as_json:
             print_json(report.model_dump(mode="json"))
             return
@@ -141,4 +91,4 @@ def register(app: typer.Typer) -> None:
             f"{report.appended.skipped} already there"
         )
         if report.ingested is not None:
-            typer.echo(f"re-ingested {brand_name}: {report.ingested.get('total')} chunk(s)")
+            typer.echo(f"re-ingested {imported.brand}: {report.ingested.get('total')} chunk(s)")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from copilot.commands._io import info, print_json
+from copilot.commands._io import info, print_json, progress
 from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     ) -> None:
         """List the sequence playbooks, the brief goals they serve and their steps."""
-        from copilot.generation.sequences.playbooks import load_playbooks
+        from copilot.app.sequence import load_playbooks
 
         books = load_playbooks()
         if as_json:
@@ -74,21 +74,20 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Plan a whole email sequence for a brief: timing, branches, exits and copy per step."""
-        from copilot.generation.sequences.generator import run_sequence
+        from copilot.app.sequence import SequenceRequest, WriteRequest, run_sequence, write_sequence
 
         settings = get_settings()
         parsed = load_brief(brief)
-        # the settings field arrives with COPILOT_MAX_SENDS_PER_WEEK; until then the default
-        limit = max_sends_per_week or settings.max_sends_per_week
-        plan = run_sequence(
-            parsed,
-            settings,
-            playbook=playbook,
-            max_sends_per_week=limit,
-            progress=lambda msg, frac: info(f"[{frac:4.0%}] {msg}"),
+        request = SequenceRequest(
+            brief=parsed, playbook=playbook, max_sends_per_week=max_sends_per_week
         )
+        plan = run_sequence(request, settings, progress=progress)
         if out is not None:
-            _write(plan, out, drafts, sender_email)
+            where = WriteRequest(plan=plan, out=out, drafts=drafts, sender_email=sender_email)
+            written = write_sequence(where, settings)
+            for note in written.notes:
+                info(note)
+            info(f"wrote {len(written.written)} files to {out}")
         if as_json:
             print_json(plan.to_json())
             return
@@ -102,33 +101,3 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"adapted: {a.action} {a.step}: {a.reason}")
         for note in plan.notes:
             typer.echo(f"note: {note}")
-
-
-def _write(plan: object, out: Path, drafts: str, sender_email: str | None) -> None:
-    """The plan documents, then the platform drafts beside them."""
-    from copilot.generation.sequences.docs import write_plan
-    from copilot.generation.sequences.plan import SequencePlan
-    from copilot.knowledge.brand import brand_folder
-    from copilot.planning.sender import sender_from_brand
-    from copilot.platforms.errors import ExportError
-    from copilot.platforms.sequence_drafts import build_sequence_drafts
-
-    assert isinstance(plan, SequencePlan)
-    written = write_plan(plan, out)
-    targets = {
-        "brief": [plan.platform],
-        "both": ["mailchimp", "brevo"],
-        "none": [],
-    }.get(drafts, [drafts])
-    folder = brand_folder(get_settings().kb_dir, plan.brief.brand)
-    sender = sender_from_brand(folder, plan.brief.brand, email=sender_email)
-    for target in targets:
-        try:
-            payload = build_sequence_drafts(plan, target, sender)  # type: ignore[arg-type]
-        except ExportError as exc:
-            info(f"no {target} drafts: {exc}")
-            continue
-        written += payload.write(out / "drafts")
-        for w in payload.warnings:
-            info(f"{target}: {w}")
-    info(f"wrote {len(written)} files to {out}")

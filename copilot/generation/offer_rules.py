@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from copilot.evaluation.grounding.claims import Claim, extract_claims, facts_from, is_grounded
+from copilot.evaluation.grounding.claim import Claim
+from copilot.evaluation.grounding.extract import extract_claims
+from copilot.evaluation.grounding.facts import facts_from, is_grounded
 from copilot.platforms.tags import strip_tags
 from copilot.text import html_to_text, quote
 

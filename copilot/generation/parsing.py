@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
+from copilot.llm.base import LLM, ChatMessage
 from copilot.llm.contract import parse_contract
+
+T = TypeVar("T")
 
 MAX_SUBJECT_CHARS = 150
 MAX_PREHEADER_CHARS = 200
@@ -96,3 +101,40 @@ def parse_chat(text: str) -> list[Draft]:
     if not drafts:
         raise ParseFailure("no usable variant in the JSON")
     return drafts
+
+
+def chat_json(
+    llm: LLM,
+    system: str,
+    user: str,
+    parse: Callable[[str], T],
+    *,
+    reply_shape: str,
+    max_tokens: int,
+    seed: int,
+    tries: int,
+) -> tuple[T | None, str]:
+    """A chat model's JSON answer read by `parse`, in up to `tries` calls: after an unusable
+    answer a repair turn shows the model its own answer, what was wrong with it and the
+    `reply_shape` to send. (None, the last reason) when no answer was usable."""
+    messages = [
+        ChatMessage(role="system", content=system),
+        ChatMessage(role="user", content=user),
+    ]
+    last_error = ""
+    for attempt in range(tries):
+        out = llm.chat(messages, max_tokens=max_tokens, seed=seed + attempt, json_mode=True)
+        try:
+            return parse(out.text), ""
+        except ParseFailure as exc:
+            last_error = str(exc)
+            messages = [
+                *messages[:2],
+                ChatMessage(role="assistant", content=out.text[:2000]),
+                ChatMessage(
+                    role="user",
+                    content=f"That answer was not usable ({last_error}). Reply with the JSON "
+                    f"object only: {reply_shape}",
+                ),
+            ]
+    return None, last_error

@@ -9,9 +9,10 @@ from itertools import product
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from copilot.errors import InputFileError
+from copilot.io.loader import load_file
 
 Variable = Literal["subject", "preheader", "body", "from_name", "send_time"]
 Metric = Literal["clicks", "opens"]
@@ -259,15 +260,4 @@ def load_config(path: str | Path) -> ABConfig:
         raise InputFileError(
             f"A/B config not found: {p} (write one with `copilot plan --out FILE`)"
         )
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{p} line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    try:
-        return ABConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{'.'.join(str(x) for x in e['loc']) or 'config'}': {e['msg']}"
-            for e in exc.errors()
-        )
-        raise InputFileError(f"{p}: {problems}") from None
+    return load_file(p, ABConfig, json_file=True, error=InputFileError)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from copilot.errors import BriefError
+from copilot.io.abconfig import Platform
+from copilot.io.loader import read_data
 
 
 class Goal(StrEnum):
@@ -46,7 +46,7 @@ class Brief(BaseModel):
     goal: Goal
     segment: Segment
     offer: str | None = None
-    platform: Literal["mailchimp", "brevo"] = "mailchimp"
+    platform: Platform = "mailchimp"
     tone: str | None = None
     cta: str | None = None
     cta_url: str | None = None
@@ -115,13 +115,5 @@ def load_brief(path: str | Path) -> Brief:
     p = Path(path)
     if not p.is_file():
         raise BriefError(f"brief file not found: {p} (pass the path of a YAML or JSON brief)")
-    text = p.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        if isinstance(exc, json.JSONDecodeError):
-            where = f" line {exc.lineno}"
-        raise BriefError(f"{p}{where}: not valid YAML/JSON ({exc.__class__.__name__})") from None
-    return parse_brief(data, source=str(p))
+    # a syntax error names the file and the line (copilot.io.loader), as a BriefError
+    return parse_brief(read_data(p, error=BriefError), source=str(p))

@@ -1,20 +1,31 @@
-"""Read a brand folder (voice.md, products.md, past_campaigns.csv) into typed, validated data."""
+"""Which brands exist and where their files are; a brand folder (voice.md, products.md,
+past_campaigns.csv) read into typed, validated data.
+
+A brand is a folder in the KB directory (COPILOT_KB_DIR), or a folder elsewhere that was ingested
+(`copilot kb ingest /any/path/brand`): ingest records such a folder in the KB directory's
+`brands.json`, and every lookup here reads it, so all commands and pages find the same brands.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from copilot.errors import KnowledgeBaseError, UnknownBrandError
+from copilot.io.loader import load_file
 
 VOICE_FILE = "voice.md"
 PRODUCTS_FILE = "products.md"
 CAMPAIGNS_FILE = "past_campaigns.csv"
+#: in the KB directory: brands ingested from folders outside it, by name
+REGISTRY_FILE = "brands.json"
 
 CAMPAIGN_COLUMNS = [
     "campaign_id",
@@ -242,15 +253,87 @@ def is_brand_slug(name: str) -> bool:
     return bool(_SLUG.match(name))
 
 
+class BrandRegistry(BaseModel):
+    """The KB directory's `brands.json`: brands whose folder is outside it, name -> folder."""
+
+    brands: dict[str, Path] = Field(default_factory=dict)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so a reader sees the old or the new text, never half of it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_registry(kb_dir: Path) -> BrandRegistry:
+    """The brands registered from outside the KB directory (none when there is no registry)."""
+    path = kb_dir / REGISTRY_FILE
+    return load_file(path, BrandRegistry) if path.is_file() else BrandRegistry()
+
+
+def _inside(kb_dir: Path, folder: Path) -> bool:
+    return folder.resolve().parent == kb_dir.resolve()
+
+
+def register_brand(kb_dir: Path, folder: Path) -> None:
+    """Record where an ingested brand's files are: a folder outside the KB directory is added to
+    its registry (replacing an earlier folder of that name); one inside it needs no entry, and
+    one left over from an earlier ingest from elsewhere is dropped."""
+    name = folder.resolve().name
+    registry = read_registry(kb_dir)
+    if _inside(kb_dir, folder):
+        if name not in registry.brands:
+            return
+        del registry.brands[name]
+    else:
+        if registry.brands.get(name) == folder.resolve():
+            return
+        registry.brands[name] = folder.resolve()
+    kb_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(kb_dir / REGISTRY_FILE, registry.model_dump_json(indent=2) + "\n")
+
+
+def brand_folders(kb_dir: Path) -> dict[str, Path]:
+    """Every brand, name -> folder: the KB directory's folders, then the registered ones (a
+    registered folder is the one last ingested under its name), sorted by name."""
+    found = {p.name: p for p in kb_dir.iterdir() if p.is_dir()} if kb_dir.is_dir() else {}
+    found.update({n: f for n, f in read_registry(kb_dir).brands.items() if f.is_dir()})
+    return dict(sorted(found.items()))
+
+
+def brand_names(kb_dir: Path) -> list[str]:
+    """The names of every brand (see `brand_folders`)."""
+    return list(brand_folders(kb_dir))
+
+
+def brand_path(kb_dir: Path, brand: str) -> Path:
+    """Where a brand's files are: its registered folder, else its folder in the KB directory
+    (where a new brand's files go)."""
+    registered = read_registry(kb_dir).brands.get(brand)
+    return registered if registered is not None and registered.is_dir() else kb_dir / brand
+
+
 def brand_folder(kb_dir: Path, brand: str) -> Path:
-    """The folder of a brand in the KB directory, or a clear error listing the known brands."""
+    """The folder of a brand, or a clear error listing the known brands."""
     if not is_brand_slug(brand):
         raise UnknownBrandError(
             f"brand {brand!r} is not a valid brand name; use lower-case letters, digits, - or _"
         )
-    folder = kb_dir / brand
+    folder = brand_path(kb_dir, brand)
     if not folder.is_dir():
-        known = sorted(p.name for p in kb_dir.iterdir() if p.is_dir()) if kb_dir.is_dir() else []
+        gone = read_registry(kb_dir).brands.get(brand)
+        if gone is not None:
+            raise UnknownBrandError(
+                f"brand {brand!r} was ingested from {gone}, which is no longer there; "
+                f"ingest it again from where its folder is now (`copilot kb ingest FOLDER`)"
+            )
+        known = brand_names(kb_dir)
         hint = f"known brands: {', '.join(known)}" if known else f"no brands in {kb_dir}"
         raise UnknownBrandError(f"brand {brand!r} is not in the knowledge base ({hint})")
     return folder

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from copilot.knowledge.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
+from copilot.knowledge.brand import (
+    CAMPAIGNS_FILE,
+    PRODUCTS_FILE,
+    VOICE_FILE,
+    load_brand,
+    register_brand,
+)
 from copilot.knowledge.chunking import Chunk, campaign_chunks, markdown_chunks
 from copilot.knowledge.embeddings import get_embedder
 from copilot.knowledge.store import get_collection
+from copilot.progress import Progress, quiet
 from copilot.settings import Settings
-
-Progress = Callable[[str], None]
 
 
 class FileReport(BaseModel):
@@ -45,7 +49,7 @@ def ingest_brand(
     folder: str | Path, settings: Settings, progress: Progress | None = None
 ) -> IngestReport:
     """Embed the brand's files into its collection; unchanged chunks are kept, stale ones removed."""
-    say = progress or (lambda _msg: None)
+    say = progress or quiet
     path = Path(folder)
     brand = path.resolve().name
     per_file = _chunks_for(path)
@@ -56,14 +60,15 @@ def ingest_brand(
     by_file: dict[str, set[str]] = {}
     for doc_id, meta in zip(existing["ids"], existing["metadatas"] or [], strict=False):
         by_file.setdefault(str((meta or {}).get("file", "")), set()).add(doc_id)
-    for file in sorted(set(by_file) | set(per_file)):
+    files = sorted(set(by_file) | set(per_file))
+    for done, file in enumerate(files):
         chunks = per_file.get(file, [])
         old = by_file.get(file, set())
         new_ids = {c.id for c in chunks}
         fresh = [c for c in chunks if c.id not in old]
         stale = sorted(old - new_ids)
         if fresh:
-            say(f"{brand}/{file}: embedding {len(fresh)} chunk(s)")
+            say(f"{brand}/{file}: embedding {len(fresh)} chunk(s)", done / len(files))
             vectors = embedder.encode([c.text for c in fresh])
             # upsert before delete: a crash in between leaves extra chunks, never missing ones
             for start in range(0, len(fresh), 256):
@@ -79,8 +84,13 @@ def ingest_brand(
         report.files[file] = FileReport(
             added=len(fresh), removed=len(stale), kept=len(new_ids) - len(fresh)
         )
-        say(f"{brand}/{file}: +{len(fresh)} -{len(stale)} ={len(new_ids) - len(fresh)}")
+        say(
+            f"{brand}/{file}: +{len(fresh)} -{len(stale)} ={len(new_ids) - len(fresh)}",
+            (done + 1) / len(files),
+        )
     report.total = collection.count()
+    # every later lookup of the brand's files finds this folder, wherever it is
+    register_brand(settings.kb_dir, path)
     return report
 
 

@@ -11,6 +11,7 @@ from copilot.io.brief import Brief
 from copilot.knowledge.brand import BrandKB, brand_folder, load_brand
 from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.knowledge.embeddings import Embedder, get_embedder
+from copilot.knowledge.mmr import mmr
 from copilot.knowledge.store import get_collection
 from copilot.settings import Settings
 
@@ -18,6 +19,7 @@ from copilot.settings import Settings
 SIMILARITY_WEIGHT = 0.5
 GOAL_BONUS = 0.15
 SEGMENT_BONUS = 0.1
+#: weight of relevance against redundancy in the MMR pick of past campaigns
 MMR_LAMBDA = 0.7
 
 
@@ -47,22 +49,6 @@ def _percentiles(values: list[float]) -> list[float]:
         mask = arr == v
         ranks[mask] = order[mask].mean()
     return list(ranks / (len(values) - 1))
-
-
-def mmr(query: np.ndarray, vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
-    """Maximal marginal relevance: pick relevant items that are not near-copies of earlier picks."""
-    chosen: list[int] = []
-    candidates = list(range(len(relevance)))
-    while candidates and len(chosen) < k:
-        best, best_score = candidates[0], -1e9
-        for i in candidates:
-            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
-            score = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * redundancy
-            if score > best_score:
-                best, best_score = i, score
-        chosen.append(best)
-        candidates.remove(best)
-    return chosen
 
 
 def _query(
@@ -157,7 +143,8 @@ def retrieve(
             if meta.get("segment") == brief.segment.name:
                 score += SEGMENT_BONUS
             relevance.append(score)
-        picks = mmr(qvec, np.stack([h["vector"] for h in pool]), relevance, k)
+        vectors = np.stack([h["vector"] for h in pool])
+        picks = mmr(relevance, lambda i, j: float(vectors[i] @ vectors[j]), k, weight=MMR_LAMBDA)
         top = [_item(pool[i], "campaign", relevance[i]) for i in picks]
 
     return BrandContext(

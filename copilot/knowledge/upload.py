@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -27,9 +26,11 @@ from copilot.knowledge.brand import (
     PRODUCTS_FILE,
     VOICE_FILE,
     PastCampaign,
+    brand_path,
     is_brand_slug,
     load_brand,
     parse_campaigns,
+    write_atomically,
 )
 from copilot.knowledge.feedback import append_outcomes
 from copilot.knowledge.ingest import IngestReport, ingest_brand
@@ -71,7 +72,7 @@ class Backup(BaseModel):
     actions: list[str] = Field(default_factory=list)
 
 
-class ImportReport(BaseModel):
+class UploadReport(BaseModel):
     """What an import would do (or did), and every problem that stops it."""
 
     brand: str
@@ -149,17 +150,6 @@ def _csv_rows(text: str) -> list[dict[str, str]]:
     ]
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _loss(old: list[PastCampaign], new: list[PastCampaign]) -> Loss | None:
     kept = {c.key for c in new}
     gone = [c for c in old if c.key not in kept]
@@ -197,7 +187,7 @@ def _back_up(folder: Path, names: list[str], actions: list[str]) -> Backup:
 
 def list_backups(kb_dir: Path, brand: str) -> list[Backup]:
     """The brand's import backups, newest first (a backup with an unreadable manifest is skipped)."""
-    root = kb_dir / brand / BACKUPS
+    root = brand_path(kb_dir, brand) / BACKUPS
     if not root.is_dir():
         return []
     found = []
@@ -211,13 +201,13 @@ def list_backups(kb_dir: Path, brand: str) -> list[Backup]:
 
 def restore_backup(
     kb_dir: Path, brand: str, stamp: str, settings: Settings | None = None
-) -> ImportReport:
+) -> UploadReport:
     """Undo an import: put back the files its backup holds, remove the ones it created, re-ingest.
 
     The files as they are now are backed up first, so a restore can itself be undone.
     """
-    report = ImportReport(brand=brand)
-    folder = kb_dir / brand
+    report = UploadReport(brand=brand)
+    folder = brand_path(kb_dir, brand)
     backup = next((b for b in list_backups(kb_dir, brand) if b.stamp == stamp), None)
     if backup is None:
         report.problems.append(f"no backup {stamp!r} for brand {brand!r}; nothing was restored")
@@ -237,7 +227,7 @@ def restore_backup(
         names = [*backup.replaced, *backup.created]
         report.backup = _back_up(folder, names, [f"undo of the import of {stamp}"])
         for name in backup.replaced:
-            _write_atomically(folder / name, (staged / name).read_text(encoding="utf-8"))
+            write_atomically(folder / name, (staged / name).read_text(encoding="utf-8"))
             report.written.append(name)
         for name in backup.created:
             (folder / name).unlink(missing_ok=True)
@@ -259,7 +249,7 @@ def import_files(
     csv_mode: CsvMode = "append",
     dry_run: bool = False,
     confirm_loss: bool = False,
-) -> ImportReport:
+) -> UploadReport:
     """Validate uploads against the brand folder they would produce; write and re-ingest if clean.
 
     `uploads` maps a file name (voice.md, products.md, past_campaigns.csv) to its bytes. CSV rows
@@ -269,7 +259,7 @@ def import_files(
     kept in a dated backup (`report.backup`) that `restore_backup` puts back.
     """
     brand = brand.strip()
-    report = ImportReport(brand=brand)
+    report = UploadReport(brand=brand)
     if not is_brand_slug(brand):
         report.problems.append(
             f"brand name {brand!r}: use lower-case letters, digits, - or _ (e.g. harbor_bean)"
@@ -280,7 +270,7 @@ def import_files(
         report.problems.append(f"unknown file(s) {', '.join(unknown)}; upload {', '.join(FILES)}")
     if not uploads:
         report.problems.append("choose at least one file to upload")
-    folder = kb_dir / brand
+    folder = brand_path(kb_dir, brand)
     report.new_brand = not folder.is_dir()
     texts: dict[str, str] = {}
     for name, data in uploads.items():
@@ -345,7 +335,7 @@ def import_files(
         if not report.new_brand:
             report.backup = _back_up(folder, sorted(texts), report.actions)
         for name in texts:
-            _write_atomically(folder / name, (staged / name).read_text(encoding="utf-8"))
+            write_atomically(folder / name, (staged / name).read_text(encoding="utf-8"))
             report.written.append(name)
     if settings is not None:
         report.ingest = ingest_brand(folder, settings)

@@ -7,9 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from copilot.errors import ConfigError, LLMError
+from copilot.io.loader import read_data
 from copilot.llm.base import ChatMessage, Completion, PromptStyle, UsageRecord, timed
 from copilot.llm.local import detect_prompt_style
 from copilot.llm.registry import register_provider
@@ -24,7 +23,7 @@ _COMPLETION_ONLY = ("davinci-002", "babbage-002", "gpt-3.5-turbo-instruct")
 @cache
 def _prices() -> dict[str, dict[str, float]]:
     path = Path(__file__).with_name("prices.yaml")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return read_data(path) or {}
 
 
 def price_of(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:

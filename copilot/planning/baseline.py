@@ -3,26 +3,65 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.io.abconfig import BaselineSource, Metric
+from copilot.io.loader import load_model
 from copilot.knowledge.brand import PastCampaign
 
 _DATA = Path(__file__).parent / "data"
 
+#: a share of recipients or a probability: strictly between 0 and 1
+Share = Annotated[float, Field(gt=0.0, lt=1.0)]
 
-@cache
-def planning_defaults() -> dict[str, Any]:
-    """Design defaults from data/defaults.yaml (baseline rates, alpha, power, thresholds)."""
-    data = yaml.safe_load((_DATA / "defaults.yaml").read_text(encoding="utf-8"))
-    if not isinstance(data, dict):  # pragma: no cover - packaging error
-        raise RuntimeError("copilot/planning/data/defaults.yaml must be a mapping")
-    return data
+
+class DefaultBaselines(BaseModel):
+    """The rates assumed when the brand's history has no campaigns for the brief's goal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    clicks: Share
+    opens: Share
+
+    def rate(self, metric: Metric) -> float:
+        """The default rate of one metric."""
+        return self.clicks if metric == "clicks" else self.opens
+
+
+class WeakPlan(BaseModel):
+    """When a plan is allowed but called weak."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: more than this share of the list is in the test, so the winner reaches few people
+    test_share: Share
+    #: it can only detect a relative lift this large or larger
+    mde: float = Field(gt=0.0)
+
+
+class PlanningDefaults(BaseModel):
+    """Design defaults: baseline rates, alpha, power, lift, wait, weak-plan and selection thresholds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_baseline: DefaultBaselines
+    min_history_recipients: int = Field(ge=0)
+    alpha: Share
+    power: Share
+    mde: float = Field(gt=0.0)
+    min_wait_hours: int = Field(ge=1)
+    default_wait_hours: int = Field(ge=1)
+    weak: WeakPlan
+    near_duplicate_similarity: float = Field(gt=0.0, le=1.0)
+    selection_score_weight: float = Field(ge=0.0, le=1.0)
+
+
+def planning_defaults() -> PlanningDefaults:
+    """Design defaults from data/defaults.yaml (validated once per process)."""
+    return load_model(_DATA / "defaults.yaml", PlanningDefaults)
 
 
 class Baseline(BaseModel):
@@ -50,7 +89,7 @@ def baseline_rate(
 ) -> Baseline:
     """Recipients-weighted rate for goal+segment, else goal only, else the stated default."""
     defaults = planning_defaults()
-    floor = int(defaults["min_history_recipients"] if min_recipients is None else min_recipients)
+    floor = int(defaults.min_history_recipients if min_recipients is None else min_recipients)
     label = "click rate" if metric == "clicks" else "open rate"
     tiers: list[tuple[BaselineSource, list[PastCampaign], str]] = [
         (
@@ -76,7 +115,7 @@ def baseline_rate(
             )
         if rows:
             skipped.append(f"{what} has only {recipients:,} recipients (< {floor:,})")
-    rate = float(defaults["default_baseline"][metric])
+    rate = defaults.default_baseline.rate(metric)
     why = "; ".join(skipped) if skipped else f"no past campaigns for goal '{goal}'"
     return Baseline(
         rate=rate,

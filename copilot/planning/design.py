@@ -145,11 +145,11 @@ def design_test(
     """Size a k-arm test on one segment and judge it: ok, weak, or refused with ways out."""
     d = planning_defaults()
     limits = platform_limits(platform)
-    mde = float(d["mde"] if mde is None else mde)
-    alpha = float(d["alpha"] if alpha is None else alpha)
-    power = float(d["power"] if power is None else power)
-    wait = int(d["default_wait_hours"] if wait_hours is None else wait_hours)
-    min_wait = int(d["min_wait_hours"])
+    mde = float(d.mde if mde is None else mde)
+    alpha = float(d.alpha if alpha is None else alpha)
+    power = float(d.power if power is None else power)
+    wait = int(d.default_wait_hours if wait_hours is None else wait_hours)
+    min_wait = d.min_wait_hours
     if wait < min_wait:
         raise PlanError(
             f"wait time {wait} h is too short: clicks and opens keep arriving for hours, so wait "
@@ -247,12 +247,12 @@ def design_test(
             "everyone in the segment is in the test, so no winner is sent: the result only "
             "informs the next campaign"
         )
-    elif share > float(d["weak"]["test_share"]):
+    elif share > d.weak.test_share:
         weak.append(
             f"{_pct(share)} of the segment is in the test, so the winner reaches only "
             f"{_pct(1 - share)}"
         )
-    if mde >= float(d["weak"]["mde"]):
+    if mde >= d.weak.mde:
         weak.append(
             f"it can only detect a lift of {_lift(mde)} or more; real subject-line differences "
             "are usually 5-15%, so a 'no winner' result is the likely outcome"
@@ -435,7 +435,7 @@ def build_arms(
 ) -> list[Arm]:
     """Arms for the test: one variable at a time, or a full grid where the platform allows it."""
     d = planning_defaults()
-    near, weight = float(d["near_duplicate_similarity"]), float(d["selection_score_weight"])
+    near, weight = d.near_duplicate_similarity, d.selection_score_weight
     unsupported = [v for v in variables if v not in limits.variables]
     if unsupported:
         raise PlanError(
@@ -625,7 +625,7 @@ def render_plan(plan: ABPlan) -> str:
         value = " | ".join(arm.value(v) for v in plan.variables)
         lines.append(f"  {arm.label}{' (control)' if arm is plan.arms[0] else ''}: {value}{score}")
     if d.status != "refused":
-        split = "test_size" if plan.platform == "mailchimp" else "splitRule per arm"
+        split = platform_limits(plan.platform).split_label
         lines.append(
             f"Platform: {plan.platform}, {split} {d.platform_split_percent}%, "
             f"wait {d.wait_hours} h, winner on {d.metric}"

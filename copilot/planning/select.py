@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from copilot.errors import InputFileError
+from copilot.io.loader import read_data
+from copilot.knowledge.mmr import mmr
 from copilot.variants import Variant
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -23,10 +24,7 @@ def load_variants(path: str | Path) -> list[Variant]:
         raise InputFileError(
             f"variants file not found: {p} (save `copilot generate --json` output to a file)"
         )
-    try:
-        data: Any = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{p} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    data: Any = read_data(p, json_file=True, error=InputFileError)
     items = data.get("variants") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise InputFileError(
@@ -80,20 +78,13 @@ def select_variants(
         # Unscored variants rank below every scored one.
         return -1.0 if v.score is None else (v.score - low) / span
 
-    ordered = sorted(enumerate(pool), key=lambda iv: (-relevance(iv[1]), iv[0]))
-    chosen: list[Variant] = []
-    remaining = [v for _, v in ordered]
-    while remaining and len(chosen) < k:
-        best: tuple[float, Variant] | None = None
-        for v in remaining:
-            sims = [similarity(key(v), key(c)) for c in chosen]
-            if sims and max(sims) >= near_duplicate:
-                continue
-            value = score_weight * relevance(v) - (1 - score_weight) * (max(sims) if sims else 0.0)
-            if best is None or value > best[0]:
-                best = (value, v)
-        if best is None:
-            break
-        chosen.append(best[1])
-        remaining.remove(best[1])
-    return chosen
+    # best first, so ties go to the better-scored (then the earlier) variant
+    ordered = [v for _, v in sorted(enumerate(pool), key=lambda iv: (-relevance(iv[1]), iv[0]))]
+    picks = mmr(
+        [relevance(v) for v in ordered],
+        lambda i, j: similarity(key(ordered[i]), key(ordered[j])),
+        k,
+        weight=score_weight,
+        too_similar=near_duplicate,
+    )
+    return [ordered[i] for i in picks]

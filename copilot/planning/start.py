@@ -48,8 +48,8 @@ def _step_up(lift: float) -> float:
 def _lifts(baseline: Baseline, size: int, arms: int, mde: float, power: float) -> list[float]:
     """Lifts worth trying for `arms` arms: the default, the smallest that keeps half the segment
     out of the test (so a winner is sent), and the smallest the whole segment can detect."""
-    alpha = per_comparison_alpha(float(planning_defaults()["alpha"]), arms)
-    share = float(planning_defaults()["weak"]["test_share"])
+    alpha = per_comparison_alpha(planning_defaults().alpha, arms)
+    share = planning_defaults().weak.test_share
     out = {round(mde, 2)}
     for per_arm in (int(size * share) // arms, size // arms):
         lift = min_detectable_lift(baseline.rate, per_arm, alpha, power)
@@ -64,7 +64,7 @@ def _rank(d: Design) -> int:
     if d.status == "ok":
         return 0
     if d.status == "weak":
-        return 1 if d.mde < float(planning_defaults()["weak"]["mde"]) else 2
+        return 1 if d.mde < planning_defaults().weak.mde else 2
     return 3
 
 
@@ -85,7 +85,7 @@ def starting_plan(
     limits = platform_limits(platform)
     defaults = planning_defaults()
     metric: Metric = "clicks"
-    mde = float(defaults["mde"])
+    mde = defaults.mde
     size = int(segment_size or brief.segment.size or 0)
     most = min(max_variants, limits.max_options_per_variable)
     try:
@@ -106,7 +106,7 @@ def starting_plan(
         return default.model_copy(
             update={"reason": "The segment size is unknown: give it to size the test."}
         )
-    power = float(defaults["power"])
+    power = defaults.power
     baselines: dict[Metric, Baseline] = {
         m: baseline_rate(campaigns, brief.goal.value, brief.segment.name, m)
         for m in ("clicks", "opens")
@@ -116,7 +116,7 @@ def starting_plan(
         rate = baselines[m].rate
         if rate * (1 + lift) >= 1.0:
             return None
-        alpha = per_comparison_alpha(float(defaults["alpha"]), k)
+        alpha = per_comparison_alpha(defaults.alpha, k)
         if not sure and n_per_arm(rate, lift, alpha, power) * k > size:
             return None  # refused on every platform; skip the refusal's ways out
         try:

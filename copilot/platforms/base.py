@@ -1,18 +1,31 @@
-"""The exporter interface, its registry, and the payload/push models shared by every platform."""
+"""The Platform protocol every vendor folder implements, and the payload/push models they share.
+
+A vendor is one folder under copilot/platforms/ (mailchimp/, brevo/) whose `__init__.py` exposes
+`plugin`, an object satisfying `Platform`; copilot/platforms/registry.py finds the folders. This
+module names no vendor, so a third one is a new folder and nothing else.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import httpx
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
-from copilot.io.abconfig import ABConfig, Platform
+from copilot.errors import ConfigError
+from copilot.io.abconfig import ABConfig, Audience, Sender
+from copilot.io.abconfig import Platform as PlatformName
+from copilot.io.results import ABResult
 from copilot.platforms.contract import validate_body
-from copilot.platforms.http import RetryPolicy
+from copilot.platforms.http import RetryPolicy, VendorAPI
+from copilot.platforms.limits import PlatformLimits, platform_limits
+from copilot.platforms.tags import translate_tags
+from copilot.settings import Settings
 
 
 class PlannedRequest(BaseModel):
@@ -27,7 +40,7 @@ class PlannedRequest(BaseModel):
 class ExportPayload(BaseModel):
     """Everything a push sends, already validated against the vendor's spec."""
 
-    platform: Platform
+    platform: PlatformName
     test_id: str
     title: str
     marker: str
@@ -64,7 +77,7 @@ class ExportPayload(BaseModel):
 class PushResult(BaseModel):
     """What a push did on the platform."""
 
-    platform: Platform
+    platform: PlatformName
     campaign_id: str
     title: str
     created: bool = Field(description="False when an earlier push had already created it")
@@ -73,12 +86,71 @@ class PushResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class Exporter(Protocol):
-    """Turns a portable A/B config into one platform's API calls and sends them."""
+class TemplateDraft(BaseModel):
+    """One sequence step as a vendor template: its names and copy, tags still in `syntax`."""
 
-    name: Platform
+    step: str = Field(description="the request's step name")
+    name: str = Field(description="the template's name, ending in the sequence marker")
+    subject: str
+    html: str
+    syntax: str = Field(description="the merge-tag syntax the copy is written in")
+    tag: str = Field(description="the sequence id")
 
-    def build(self, config: ABConfig) -> ExportPayload: ...
+    def copy_for(self, text: str, syntax: str) -> str:
+        """`text` (this draft's subject or HTML) with its merge tags in `syntax`."""
+        return text if self.syntax == syntax else translate_tags(text, self.syntax, syntax)
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """One sending platform: what it is called, what its A/B test allows, and how campaigns,
+    results and sequence drafts travel to and from it."""
+
+    @property
+    def name(self) -> PlatformName:
+        """The name configs, briefs and flags use (also its folder's name)."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """The name as people write it ("Mailchimp")."""
+        ...
+
+    @property
+    def tag_syntax(self) -> str:
+        """Its merge-tag syntax key in copilot/platforms/tags.py."""
+        ...
+
+    @property
+    def key_env(self) -> str:
+        """The environment variable holding its API key."""
+        ...
+
+    @property
+    def limits(self) -> PlatformLimits:
+        """What its A/B feature allows."""
+        ...
+
+    @property
+    def template_note(self) -> str:
+        """What a person must still do with its sequence templates (a payload warning)."""
+        ...
+
+    def has_key(self, settings: Settings) -> bool:
+        """Whether settings hold a non-empty API key for it."""
+        ...
+
+    def client(self, settings: Settings) -> httpx.Client:
+        """An authenticated client from settings; ConfigError names the variable when unset."""
+        ...
+
+    def audience(self, list_id: str, segment_id: int | None = None) -> Audience:
+        """The config's audience from a list id as typed (AudienceError when it cannot be)."""
+        ...
+
+    def build(self, config: ABConfig) -> ExportPayload:
+        """Spec-valid requests for a config sized for it (ExportError/ContractError)."""
+        ...
 
     def push(
         self,
@@ -86,36 +158,84 @@ class Exporter(Protocol):
         client: httpx.Client,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
-    ) -> PushResult: ...
+    ) -> PushResult:
+        """Send a built payload, creating the campaign at most once (PushError)."""
+        ...
+
+    def fetch_results(
+        self,
+        campaign_id: str,
+        config: ABConfig | None,
+        client: httpx.Client,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> ABResult:
+        """Per-arm numbers of a finished A/B campaign (PushError when it has none)."""
+        ...
+
+    def sequence_templates(
+        self, drafts: Sequence[TemplateDraft], sender: Sender | None
+    ) -> list[PlannedRequest]:
+        """Spec-valid create-template requests, one per draft (ExportError/ContractError)."""
+        ...
 
 
-_REGISTRY: dict[str, Callable[[], Exporter]] = {}
+class VendorPlatform(ABC):
+    """What the vendor plugins share: limits and tags found by the platform's name, the API key
+    looked up in settings, and results fetched through VendorAPI. A plugin names its key, how
+    to connect with it, its audience ids and its modules' functions."""
 
+    name: PlatformName
+    label: str
+    key_env: str
+    #: how the key looks, for the message when it is missing (" (format ...)" or "")
+    key_format: str = ""
+    template_note: str
 
-def register(name: str) -> Callable[[Callable[[], Exporter]], Callable[[], Exporter]]:
-    """Decorator: make an exporter factory available under `name`."""
+    @property
+    def tag_syntax(self) -> str:
+        # a vendor's tags.yaml sits in its folder, so its syntax key is the platform's name
+        return self.name
 
-    def wrap(factory: Callable[[], Exporter]) -> Callable[[], Exporter]:
-        _REGISTRY[name] = factory
-        return factory
+    @property
+    def limits(self) -> PlatformLimits:
+        return platform_limits(self.name)
 
-    return wrap
+    @abstractmethod
+    def api_key(self, settings: Settings) -> SecretStr | None:
+        """The platform's key in settings (None when unset)."""
 
+    @abstractmethod
+    def connect(self, api_key: SecretStr, settings: Settings) -> httpx.Client:
+        """A client authenticated with `api_key`, at the endpoint settings give."""
 
-def available() -> list[str]:
-    return sorted(_REGISTRY)
+    @abstractmethod
+    def fetch(self, api: VendorAPI, campaign_id: str, config: ABConfig | None) -> ABResult:
+        """Read a finished A/B campaign's numbers through `api`."""
 
+    def has_key(self, settings: Settings) -> bool:
+        key = self.api_key(settings)
+        return key is not None and bool(key.get_secret_value())
 
-def create(name: str) -> Exporter:
-    """The exporter registered under `name`."""
-    # importing the modules registers them; done here so the registry is never empty
-    from copilot.platforms.brevo import export as _brevo  # noqa: F401
-    from copilot.platforms.mailchimp import export as _mailchimp  # noqa: F401
+    def client(self, settings: Settings) -> httpx.Client:
+        key = self.api_key(settings)
+        if key is None or not key.get_secret_value():
+            raise ConfigError(
+                f"{self.key_env} is not set: export it in the environment{self.key_format} to "
+                "push; without --push the payloads are only written"
+            )
+        return self.connect(key, settings)
 
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise KeyError(f"unknown platform {name!r}; known: {', '.join(available())}") from None
+    def fetch_results(
+        self,
+        campaign_id: str,
+        config: ABConfig | None,
+        client: httpx.Client,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> ABResult:
+        api = VendorAPI(client, self.name, policy, sleep or time.sleep, self.key_env)
+        return self.fetch(api, campaign_id, config)
 
 
 def checked(platform: str, req: PlannedRequest) -> PlannedRequest:

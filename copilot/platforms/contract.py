@@ -14,6 +14,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from copilot.platforms.errors import ContractError
 from copilot.settings import get_settings
 
+#: spec file names kept from the vendors' own; any other platform's is <name>-openapi.json/.yaml
 SPEC_FILES = {
     "mailchimp": "mailchimp-marketing-openapi.json",
     "brevo": "brevo-openapi.yaml",
@@ -62,10 +63,12 @@ def read_spec_file(path: Path) -> dict[str, Any]:
 def load_spec(platform: str, specs_dir: Path | None = None) -> dict[str, Any]:
     """The vendor's OpenAPI document, read once per process."""
     folder = specs_dir or default_specs_dir()
-    try:
-        name = SPEC_FILES[platform]
-    except KeyError:
-        raise ContractError(f"no API spec for platform {platform!r}") from None
+    name = SPEC_FILES.get(platform)
+    if name is None:
+        found = [f"{platform}-openapi{s}" for s in (".json", ".yaml")]
+        name = next((n for n in found if (folder / n).is_file()), None)
+        if name is None:
+            raise ContractError(f"no API spec for platform {platform!r}")
     path = folder / name
     if not path.is_file():
         raise ContractError(

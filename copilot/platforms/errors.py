@@ -15,3 +15,11 @@ class ContractError(ExportError):
 
 class PushError(CopilotError):
     """The vendor refused a request or could not be reached within the retry budget."""
+
+
+class UnknownPlatformError(CopilotError):
+    """A platform name no vendor folder answers to."""
+
+
+class AudienceError(ExportError):
+    """An audience id is not in the form the platform takes (e.g. Brevo list ids are numbers)."""

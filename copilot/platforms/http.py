@@ -15,6 +15,7 @@ import httpx
 from pydantic import BaseModel, Field
 
 from copilot.platforms.errors import PushError
+from copilot.settings import Settings
 
 log = logging.getLogger("copilot.platforms")
 T = TypeVar("T")
@@ -33,6 +34,15 @@ class RetryPolicy(BaseModel):
         if retry_after is not None:
             return min(retry_after, self.max_backoff_s)
         return min(self.backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """The push and fetch retry policy from settings."""
+    return RetryPolicy(
+        max_retries=settings.push_max_retries,
+        backoff_s=settings.push_backoff_s,
+        max_backoff_s=settings.push_max_backoff_s,
+    )
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -74,7 +84,10 @@ def _secrets_of(client: httpx.Client) -> list[str]:
 
 
 class VendorAPI:
-    """An httpx client plus the retry policy; every error message is scrubbed of credentials."""
+    """An httpx client plus the retry policy; every error message is scrubbed of credentials.
+
+    `key_env` names the variable holding the key, for the message on 401/403 (default:
+    <VENDOR>_API_KEY, the convention every platform follows)."""
 
     def __init__(
         self,
@@ -82,9 +95,11 @@ class VendorAPI:
         vendor: str,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        key_env: str | None = None,
     ) -> None:
         self.client = client
         self.vendor = vendor
+        self.key_env = key_env or f"{vendor.upper()}_API_KEY"
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.requests_sent = 0
@@ -143,7 +158,7 @@ class VendorAPI:
         if response.status_code in (401, 403):
             raise PushError(
                 f"{self.vendor} {method} {path}: {self._problem(response)}; check the API key "
-                f"in the environment ({'MAILCHIMP_API_KEY' if self.vendor == 'mailchimp' else 'BREVO_API_KEY'})"
+                f"in the environment ({self.key_env})"
             )
         if response.status_code >= 400:
             raise PushError(f"{self.vendor} {method} {path}: {self._problem(response)}")

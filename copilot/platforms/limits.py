@@ -1,14 +1,18 @@
-"""What each platform's A/B testing allows, read from data/platforms.yaml."""
+"""What each platform's A/B testing allows, read from its vendor folder's limits.yaml."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel
 
+from copilot.errors import ConfigError
 from copilot.io.abconfig import Metric, Platform, Variable
+from copilot.io.loader import load_model
+
+#: the package holding one folder per vendor; a vendor's limits are <folder>/limits.yaml
+VENDORS = Path(__file__).resolve().parent
+LIMITS_FILE = "limits.yaml"
 
 
 class Range(BaseModel):
@@ -26,13 +30,20 @@ class PlatformLimits(BaseModel):
     multivariate: bool
     test_share_percent: Range | None = None
     split_percent_per_arm: Range | None = None
+    #: what the vendor calls the split setting, as plan reports print it
+    split_label: str
     wait_hours: Range
     winner_metrics: dict[Metric, str]
     send_time_forces_full_send: bool = False
 
 
-@cache
 def platform_limits(platform: Platform) -> PlatformLimits:
-    """Limits for `platform` (mailchimp or brevo)."""
-    data = yaml.safe_load((Path(__file__).parent / "data" / "platforms.yaml").read_text("utf-8"))
-    return PlatformLimits.model_validate({"name": platform, **data[platform]})
+    """Limits for `platform`, from copilot/platforms/<platform>/limits.yaml (read once)."""
+    path = VENDORS / platform / LIMITS_FILE
+    if not path.is_file():
+        known = sorted(p.parent.name for p in VENDORS.glob(f"*/{LIMITS_FILE}"))
+        raise ConfigError(f"no A/B limits for platform {platform!r}; known: {', '.join(known)}")
+    limits = load_model(path, PlatformLimits)
+    if limits.name != platform:
+        raise ConfigError(f"{path}: field 'name' is {limits.name!r}, not its folder {platform!r}")
+    return limits

@@ -1,33 +1,68 @@
-"""Sequence steps as ready drafts: one Mailchimp template (POST /templates) or one Brevo email
-template (POST /smtp/templates) per step, each request body validated against the vendor's spec.
+"""Sequence steps as ready drafts: one template per step on the chosen platform (a Mailchimp
+template, a Brevo email template), each request body validated against the vendor's spec.
 
 Mailchimp Customer Journeys and Brevo automation workflows cannot be created through their public
 APIs, so the flow itself (trigger, delays, conditions, branches, exits) is built by hand from the
 plan document written beside these drafts; each journey or workflow email then picks its step's
-template. Mailchimp templates carry HTML only: the subject and preview text of each step are in
-the plan. Brevo templates carry the subject too; the preheader sits in the HTML.
+template. What each template holds is the vendor's (its folder's templates.py).
+
+A plan is anything shaped like `DraftPlan` (the generator's SequencePlan is), so this module
+needs nothing from generation.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Protocol
 
-from copilot.generation.sequences.plan import SequencePlan
-from copilot.io.abconfig import Sender
-from copilot.platforms.base import ExportPayload, PlannedRequest, checked
+from copilot.io.abconfig import Platform, Sender
+from copilot.io.brief import Brief
+from copilot.platforms import registry
+from copilot.platforms.base import ExportPayload, TemplateDraft
 from copilot.platforms.errors import ExportError
-from copilot.platforms.tags import translate_tags
 
-MAILCHIMP_PATH = "/templates"
-BREVO_PATH = "/smtp/templates"
-#: Mailchimp shows template names in a narrow list; keep them readable there
+#: Mailchimp shows template names in a narrow list; keep them readable there (on every platform)
 NAME_LIMIT = 50
+JOURNEY_WARNING = (
+    "the journey/workflow itself (trigger, delays, conditions, branches, exits) cannot be "
+    "created through the public API: build it from sequence.md, see docs/sequences.md"
+)
 
-DraftPlatform = Literal["mailchimp", "brevo"]
+
+class DraftStep(Protocol):
+    """What a draft needs of one sequence step."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def body_html(self) -> str: ...
 
 
-def sequence_id(plan: SequencePlan) -> str:
+class DraftPlan(Protocol):
+    """What drafts need of a sequence plan: its identity, its tag syntax and its steps."""
+
+    @property
+    def playbook(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def brief(self) -> Brief: ...
+
+    @property
+    def steps(self) -> Sequence[DraftStep]: ...
+
+
+def sequence_id(plan: DraftPlan) -> str:
     """A stable id for the plan (same brief, playbook and copy give the same id)."""
     digest = hashlib.sha256(
         "|".join(
@@ -37,81 +72,40 @@ def sequence_id(plan: SequencePlan) -> str:
     return f"seq-{plan.playbook.replace('_', '-')}-{digest}"
 
 
-def _name(plan: SequencePlan, i: int, step_id: str, marker: str) -> str:
+def _name(plan: DraftPlan, i: int, step_id: str, marker: str) -> str:
     head = f"{plan.title} {i}/{len(plan.steps)} {step_id}"
     room = NAME_LIMIT - len(marker) - 1
     return f"{head[:room].rstrip()} {marker}"
 
 
-def _tags(text: str, source: str, target: str) -> str:
-    return text if source == target else translate_tags(text, source, target)
-
-
 def build_sequence_drafts(
-    plan: SequencePlan, platform: DraftPlatform | None = None, sender: Sender | None = None
+    plan: DraftPlan, platform: Platform | None = None, sender: Sender | None = None
 ) -> ExportPayload:
     """Spec-valid request bodies, one draft per step (raises ExportError/ContractError)."""
     chosen = platform or plan.platform
-    if chosen not in ("mailchimp", "brevo"):
-        raise ExportError(f"platform {chosen!r}: sequence drafts go to mailchimp or brevo")
-    target: DraftPlatform = "mailchimp" if chosen == "mailchimp" else "brevo"
+    if chosen not in registry.names():
+        raise ExportError(
+            f"platform {chosen!r}: sequence drafts go to {' or '.join(registry.names())}"
+        )
+    target = registry.get(chosen)
     seq = sequence_id(plan)
     marker = f"[{seq[-8:]}]"
-    warnings: list[str] = []
-    requests: list[PlannedRequest] = []
-    if target == "brevo" and (sender is None or not sender.email):
-        raise ExportError(
-            "Brevo templates need the sender's email (a verified sender in your Brevo account); "
-            "pass --sender-email, or add a contact email to the brand's products.md"
+    drafts = [
+        TemplateDraft(
+            step=f"step{i}_{step.id}_template",
+            name=_name(plan, i, step.id, marker),
+            subject=step.subject,
+            html=step.body_html,
+            syntax=plan.platform,
+            tag=seq,
         )
-    for i, step in enumerate(plan.steps, start=1):
-        html = _tags(step.body_html, plan.platform, target)
-        name = _name(plan, i, step.id, marker)
-        body: dict[str, Any]
-        if target == "mailchimp":
-            body = {"name": name, "html": html}
-            path = MAILCHIMP_PATH
-        else:
-            assert sender is not None
-            body = {
-                "templateName": name,
-                "subject": _tags(step.subject, plan.platform, target),
-                "sender": {"name": sender.from_name, "email": sender.email},
-                "htmlContent": html,
-                "tag": seq,
-                # active so a workflow can pick it; a template sends nothing on its own
-                "isActive": True,
-            }
-            if sender.reply_to:
-                body["replyTo"] = sender.reply_to
-            path = BREVO_PATH
-        requests.append(
-            checked(
-                target,
-                PlannedRequest(
-                    step=f"step{i}_{step.id}_template", method="POST", path=path, body=body
-                ),
-            )
-        )
-    if target == "mailchimp":
-        warnings.append(
-            "Mailchimp templates hold the HTML only: set each journey email's subject and "
-            "preview text from the plan (sequence.md / steps.csv)"
-        )
-    else:
-        warnings.append(
-            "Brevo templates are created active so an automation workflow can pick them; they "
-            "send nothing until a workflow uses them"
-        )
-    warnings.append(
-        "the journey/workflow itself (trigger, delays, conditions, branches, exits) cannot be "
-        "created through the public API: build it from sequence.md, see docs/sequences.md"
-    )
+        for i, step in enumerate(plan.steps, start=1)
+    ]
     return ExportPayload(
-        platform=target,
+        platform=target.name,
         test_id=seq,
         title=plan.title,
         marker=marker,
-        requests=requests,
-        warnings=warnings,
+        requests=target.sequence_templates(drafts, sender),
+        warnings=[target.template_note, JOURNEY_WARNING],
     )

@@ -5,7 +5,8 @@ Copy is written with platform-neutral tags and rendered for the brief's platform
 name) and system tags such as ``{{UNSUBSCRIBE}}``. ``render_tags`` turns these into Mailchimp
 (``*|FNAME|*``, ``*|IF:FNAME|**|FNAME|**|ELSE:|*there*|END:IF|*``) or Brevo
 (``{{ contact.FIRSTNAME | default:'there' }}``) syntax; ``translate_tags`` converts between any
-two of "neutral", "mailchimp" and "brevo". The syntaxes live in data/merge_tags.yaml.
+two of "neutral", "mailchimp" and "brevo". The neutral syntax lives in data/merge_tags.yaml, each
+platform's in its vendor folder (mailchimp/tags.yaml, brevo/tags.yaml).
 
 The check that reads them is copilot/evaluation/checks/merge_tags.py.
 
@@ -31,6 +32,8 @@ from copilot.io.loader import load_model
 from copilot.text import quote
 
 DATA = Path(__file__).resolve().parent / "data"
+#: each vendor folder's merge-tag data: <vendor>/tags.yaml, found by globbing (no vendor import)
+VENDOR_TAGS = "*/tags.yaml"
 
 NEUTRAL = "neutral"
 #: fields where system tags (unsubscribe, address) do not belong and fallbacks matter most
@@ -44,6 +47,8 @@ class MergeTagError(CopilotError):
 class Render(BaseModel):
     field: str
     field_with_fallback: str
+    #: for a fallback holding a single quote, when the syntax quotes fallbacks with it
+    field_with_quoted_fallback: str | None = None
     system: str
 
 
@@ -84,6 +89,23 @@ class MergeTagMap(BaseModel):
     placeholders: list[str]
 
 
+class NeutralTags(BaseModel):
+    """data/merge_tags.yaml: the neutral syntax, the neutral names with aliases, placeholders."""
+
+    neutral: NeutralSyntax
+    fields: dict[str, NameEntry]
+    system: dict[str, NameEntry]
+    placeholders: list[str]
+
+
+class VendorTags(BaseModel):
+    """A vendor folder's tags.yaml: its syntax and its name for each neutral tag."""
+
+    syntax: PlatformSyntax
+    fields: dict[str, str] = Field(default_factory=dict)
+    system: dict[str, str] = Field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Tag:
     """One merge tag found in copy."""
@@ -107,10 +129,47 @@ class _Compiled:
     fallback_filter: re.Pattern[str] | None
 
 
+def _named(
+    table: dict[str, NameEntry], vendors: dict[str, VendorTags], kind: str
+) -> dict[str, NameEntry]:
+    """Neutral entries with each vendor's name added under the vendor's key."""
+    for vendor, tags in vendors.items():
+        unknown = sorted(set(getattr(tags, kind)) - set(table))
+        if unknown:
+            raise MergeTagError(
+                f"copilot/platforms/{vendor}/tags.yaml: {kind} {', '.join(unknown)} not in "
+                f"data/merge_tags.yaml; add the neutral name there first"
+            )
+    return {
+        neutral: NameEntry.model_validate(
+            {
+                "aliases": entry.aliases,
+                **{
+                    v: getattr(t, kind)[neutral]
+                    for v, t in vendors.items()
+                    if neutral in getattr(t, kind)
+                },
+            }
+        )
+        for neutral, entry in table.items()
+    }
+
+
 @cache
 def tag_map() -> MergeTagMap:
-    """The merge-tag map from data/merge_tags.yaml (loaded once)."""
-    return load_model(DATA / "merge_tags.yaml", MergeTagMap)
+    """The merge-tag map: data/merge_tags.yaml plus every vendor folder's tags.yaml (loaded once)."""
+    base = load_model(DATA / "merge_tags.yaml", NeutralTags)
+    vendors = {
+        path.parent.name: load_model(path, VendorTags)
+        for path in sorted(DATA.parent.glob(VENDOR_TAGS))
+    }
+    return MergeTagMap(
+        neutral=base.neutral,
+        fields=_named(base.fields, vendors, "fields"),
+        system=_named(base.system, vendors, "system"),
+        platforms={vendor: tags.syntax for vendor, tags in vendors.items()},
+        placeholders=base.placeholders,
+    )
 
 
 def platforms() -> list[str]:
@@ -249,11 +308,11 @@ def render_tag(field: str, fallback: str | None, system: bool, platform: str) ->
     if system:
         return Template(render.system).substitute(name=name)
     if fallback:
-        if platform == "brevo" and "'" in fallback:
-            # the default filter is single-quoted in our template; switch quotes, not escape
-            tmpl = render.field_with_fallback.replace("'$fallback'", '"$fallback"')
-            return Template(tmpl).substitute(name=name, fallback=fallback)
-        return Template(render.field_with_fallback).substitute(name=name, fallback=fallback)
+        tmpl = render.field_with_fallback
+        if "'" in fallback and render.field_with_quoted_fallback:
+            # the fallback is single-quoted in the template; switch quotes, not escape
+            tmpl = render.field_with_quoted_fallback
+        return Template(tmpl).substitute(name=name, fallback=fallback)
     return Template(render.field).substitute(name=name)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel
 
 from copilot.errors import InputFileError
-from copilot.predictor.data import Arm, form_pairs
+from copilot.predictor.data import ArmOutcome, form_pairs
 from copilot.predictor.train import sign_accuracy, wilson
+from copilot.progress import Progress
 
 
 class WinnerPredictor(Protocol):
@@ -20,7 +21,7 @@ class WinnerPredictor(Protocol):
         self,
         a: Sequence[str],
         b: Sequence[str],
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
@@ -60,10 +61,10 @@ def _score(diff: np.ndarray, a_wins: np.ndarray) -> Score:
 
 
 def benchmark_ab_winners(
-    arms: Sequence[Arm],
+    arms: Sequence[ArmOutcome],
     predictor: WinnerPredictor,
     source: str = "tests CSV",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ABWinnersReport:
     """Predict the winner of every significant pair (p < 0.05) and compare with the baselines.
 

@@ -21,7 +21,7 @@ AB_COLUMNS = ("test_id", "headline", "image_id", "impressions", "clicks")
 SIGNIFICANCE = 0.05
 
 
-class Arm(BaseModel):
+class ArmOutcome(BaseModel):
     """One arm of an A/B test: a text shown to `impressions` people, `clicks` of whom clicked."""
 
     test_id: str
@@ -51,7 +51,7 @@ def _count(raw: str, column: str, line: int, source: str) -> int:
     return int(value)
 
 
-def parse_ab_tests(text: str, source: str = "tests CSV") -> list[Arm]:
+def parse_ab_tests(text: str, source: str = "tests CSV") -> list[ArmOutcome]:
     """Parse rows `test_id, headline, image_id, impressions, clicks`; errors name line and column."""
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -62,7 +62,7 @@ def parse_ab_tests(text: str, source: str = "tests CSV") -> list[Arm]:
             f"the header must be {', '.join(AB_COLUMNS)}"
         )
     reader.fieldnames = header
-    arms: list[Arm] = []
+    arms: list[ArmOutcome] = []
     for row in reader:
         line = reader.line_num
         if None in row:
@@ -83,7 +83,7 @@ def parse_ab_tests(text: str, source: str = "tests CSV") -> list[Arm]:
                 f"{source} line {line}, column 'clicks': {clicks} exceeds impressions ({impressions})"
             )
         arms.append(
-            Arm(
+            ArmOutcome(
                 test_id=row["test_id"].strip(),
                 headline=row["headline"].strip(),
                 image_id=(row.get("image_id") or "").strip(),
@@ -97,7 +97,7 @@ def parse_ab_tests(text: str, source: str = "tests CSV") -> list[Arm]:
     return arms
 
 
-def read_ab_tests(path: str | Path) -> list[Arm]:
+def read_ab_tests(path: str | Path) -> list[ArmOutcome]:
     """Read an A/B tests CSV file (see parse_ab_tests)."""
     p = Path(path)
     if not p.is_file():
@@ -105,14 +105,14 @@ def read_ab_tests(path: str | Path) -> list[Arm]:
     return parse_ab_tests(p.read_text(encoding="utf-8-sig"), source=str(p))
 
 
-def arms_from_campaigns(campaigns: Iterable[PastCampaign], brand: str) -> list[Arm]:
+def arms_from_campaigns(campaigns: Iterable[PastCampaign], brand: str) -> list[ArmOutcome]:
     """A brand's own A/B history as arms: rows sharing an ab_test_id, text = subject line."""
     by_test: dict[str, list[PastCampaign]] = defaultdict(list)
     for c in campaigns:
         if c.ab_test_id:
             by_test[c.ab_test_id].append(c)
     return [
-        Arm(
+        ArmOutcome(
             test_id=f"{brand}:{test_id}",
             headline=c.subject,
             impressions=c.recipients,
@@ -159,7 +159,7 @@ class Pairs:
         return self.z > 0
 
 
-def form_pairs(arms: Sequence[Arm]) -> Pairs:
+def form_pairs(arms: Sequence[ArmOutcome]) -> Pairs:
     """Every pair within a test and image whose headlines differ, with its z-test."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, arm in enumerate(arms):
@@ -202,7 +202,7 @@ def fold_of(test_ids: Sequence[str], k: int, seed: int) -> np.ndarray:
     return np.asarray([int(_unit_hash(f"fold{seed}:{t}") * k) for t in test_ids], dtype=np.int64)
 
 
-def data_sha256(arms: Sequence[Arm]) -> str:
+def data_sha256(arms: Sequence[ArmOutcome]) -> str:
     """Hash of the arms' content, recorded in a trained model's metadata."""
     h = hashlib.sha256()
     for arm in arms:

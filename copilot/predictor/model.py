@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from copilot.errors import ConfigError
+from copilot.io.loader import load_file
 from copilot.predictor.features import feature_matrix, feature_names
 
 FORMAT = "campaign-copilot/performance-model"
@@ -191,10 +191,7 @@ def load_model(path: Path) -> PerformanceModel:
             f"performance model file not found: {missing}; train one with "
             "`copilot model train --ab-tests CSV --out PATH`"
         )
-    try:
-        card = ModelCard.model_validate(json.loads(meta.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, ValidationError) as exc:
-        raise ConfigError(f"{meta}: not a valid performance model card ({exc})") from None
+    card = load_file(meta, ModelCard, json_file=True)
     if card.format != FORMAT or card.format_version != FORMAT_VERSION:
         raise ConfigError(
             f"{meta}: format {card.format} v{card.format_version} is not "

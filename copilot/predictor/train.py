@@ -23,7 +23,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from copilot.errors import InputFileError
 from copilot.predictor.data import (
-    Arm,
+    ArmOutcome,
     Pairs,
     data_sha256,
     fold_of,
@@ -40,6 +40,7 @@ from copilot.predictor.model import (
     PerformanceModel,
     TrainingData,
 )
+from copilot.progress import Progress, quiet
 
 #: chosen by 3 x 5-fold CV grouped by test on the training part only (see docs/benchmarks.md)
 C_REG = 0.05
@@ -69,11 +70,8 @@ INTERVAL = (
 )
 
 Embed = Callable[[Sequence[str]], np.ndarray]
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+#: the steps of a training run, for its progress: embed, cross-validate, refit, hold-out check
+STEPS = 4
 
 
 def cached_embed(encode: Embed, model_name: str, cache_dir: Path) -> Embed:
@@ -103,7 +101,7 @@ def cached_embed(encode: Embed, model_name: str, cache_dir: Path) -> Embed:
     return embed
 
 
-def log_rates(arms: Sequence[Arm]) -> np.ndarray:
+def log_rates(arms: Sequence[ArmOutcome]) -> np.ndarray:
     """Log click rate of each arm, with +0.5 so zero clicks stay finite."""
     clicks = np.asarray([a.clicks for a in arms], dtype=np.float64)
     shown = np.asarray([a.impressions for a in arms], dtype=np.float64)
@@ -259,7 +257,7 @@ def design_matrix(
 
 
 def design_for(
-    arms: Sequence[Arm], embed: Embed, fit_rows: np.ndarray, lm_embed: Embed | None = None
+    arms: Sequence[ArmOutcome], embed: Embed, fit_rows: np.ndarray, lm_embed: Embed | None = None
 ) -> Design:
     """The design matrix of the arms' headlines with the shipped word lists."""
     return design_matrix(
@@ -268,7 +266,7 @@ def design_for(
 
 
 def train_performance_model(
-    arms: Sequence[Arm],
+    arms: Sequence[ArmOutcome],
     embed: Embed,
     *,
     embedding_model: str,
@@ -277,14 +275,14 @@ def train_performance_model(
     lm_model: str | None = None,
     source_sha256: str | None = None,
     brand: str | None = None,
-    brand_arms: Sequence[Arm] = (),
+    brand_arms: Sequence[ArmOutcome] = (),
     brand_weight: float = BRAND_WEIGHT,
     seed: int = SEED,
     holdout_fraction: float = HOLDOUT_FRACTION,
     c: float = C_REG,
     bootstrap: int = BOOTSTRAP,
     folds: int = FOLDS,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> PerformanceModel:
     """Fit on the non-held-out public tests (+ brand tests), report CV and the held-out accuracy.
 
@@ -313,21 +311,25 @@ def train_performance_model(
     progress(
         f"{len(all_arms)} arms, {len(set(test_ids))} tests, {len(pairs)} pairs "
         f"({int(pairs.significant.sum())} significant); "
-        f"{len(set(test_ids[held]))} tests held out"
+        f"{len(set(test_ids[held]))} tests held out",
+        0.0,
     )
-    progress("embedding texts (cached after the first run)...")
+    progress("embedding texts (cached after the first run)...", 0.0)
     design = design_for(all_arms, embed, fit_rows=~held, lm_embed=lm_embed)
     x = design.x
     weight = outcome_weights(pairs) * np.where(is_brand[pairs.a], brand_weight, 1.0)
     train_weight = np.where(train_pair, weight, 0.0)
 
-    progress(f"{folds}-fold cross-validation grouped by test on the training part...")
+    progress(f"{folds}-fold cross-validation grouped by test on the training part...", 1 / STEPS)
     cv, oof = cross_validate(x, pairs, train_weight, pair_tests, folds=folds, seed=seed, c=c)
     sig = train_pair & pairs.significant
     win_scale = _fit_win_scale(oof[sig], pairs.a_wins[sig])
     r = log_rates(all_arms)
     lift_slope = _fit_lift_slope(oof[train_pair], (r[pairs.a] - r[pairs.b])[train_pair])
-    progress(f"inner CV accuracy {cv.mean:.3f} ± {cv.sd:.3f}; {bootstrap} bootstrap refits...")
+    progress(
+        f"inner CV accuracy {cv.mean:.3f} ± {cv.sd:.3f}; {bootstrap} bootstrap refits...",
+        2 / STEPS,
+    )
 
     coefs = [fit_pairwise(x, pairs, train_weight, c)]
     rng = np.random.default_rng(seed)
@@ -354,7 +356,8 @@ def train_performance_model(
         )
         progress(
             f"held-out accuracy {holdout.model.accuracy:.3f} on {holdout.model.pairs} "
-            f"significant pairs (95% CI {holdout.model.ci95[0]:.3f}-{holdout.model.ci95[1]:.3f})"
+            f"significant pairs (95% CI {holdout.model.ci95[0]:.3f}-{holdout.model.ci95[1]:.3f})",
+            1.0,
         )
 
     lm_dim = 0 if design.lm_mean is None else len(design.lm_mean)

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from copilot.errors import BriefError, KnowledgeBaseError
 from copilot.evaluation.checks.body import brand_address
+from copilot.io.loader import load_model
 from copilot.knowledge.brand import BrandKB
 from copilot.platforms.tags import canonical_field, display_text, render_tags
 from copilot.rendering.sanitise import sanitise_html
@@ -91,18 +91,18 @@ def sender_name(brand: BrandKB) -> str:
     return brand.name.replace("_", " ").replace("-", " ").title()
 
 
-@cache
-def _reasons() -> dict[str, object]:
-    data = yaml.safe_load(REASONS_FILE.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}
+class FooterReasons(BaseModel):
+    """reasons.yaml: the footer's reason clause for each goal, and for any other goal."""
+
+    default: str = "you subscribed to email from {sender}"
+    goals: dict[str, str] = Field(default_factory=dict)
 
 
 def reason_for(goal: str, sender: str, override: str | None = None) -> str:
     """The footer's 'you are receiving this email because ...' clause for a goal."""
-    goals = _reasons().get("goals") or {}
-    template = override or (goals.get(goal) if isinstance(goals, dict) else None)
-    template = template or str(_reasons().get("default", "you subscribed to email from {sender}"))
-    return str(template).replace("{sender}", sender).rstrip(".")
+    reasons = load_model(REASONS_FILE, FooterReasons)
+    template = override or reasons.goals.get(goal) or reasons.default
+    return template.replace("{sender}", sender).rstrip(".")
 
 
 def footer_for(brand: BrandKB, goal: str, reason: str | None = None) -> Footer:

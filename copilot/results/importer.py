@@ -36,7 +36,7 @@ def _observed_rate(result: ABResult, metric: Metric, mde: float) -> float:
     pooled_n = sum(a.recipients for a in result.arms)
     rate = pooled_events / pooled_n if pooled_n else 0.0
     if not 0.0 < rate < 1.0 / (1.0 + mde):
-        rate = float(planning_defaults()["default_baseline"][metric])
+        rate = planning_defaults().default_baseline.rate(metric)
     return rate
 
 
@@ -58,12 +58,12 @@ def planned_sample(result: ABResult, metric: Metric, config: ABConfig | None) ->
             f"{metric[:-1]} rate"
         )
     d = planning_defaults()
-    mde = float(d["mde"])
+    mde = d.mde
     rate = _observed_rate(result, metric, mde)
-    n = n_per_arm(rate, mde, per_comparison_alpha(float(d["alpha"]), k), float(d["power"]))
+    n = n_per_arm(rate, mde, per_comparison_alpha(d.alpha, k), d.power)
     return n, (
         f"no plan given: the default design (+{mde:.0%} lift, "
-        f"{float(d['power']):.0%} power) at the observed {rate:.2%} rate"
+        f"{d.power:.0%} power) at the observed {rate:.2%} rate"
     )
 
 
@@ -81,7 +81,7 @@ def import_results(
 ) -> ImportReport:
     """Judge the result, append every arm to past_campaigns.csv and re-ingest the brand."""
     planned, source = planned_sample(result, metric, config)
-    alpha = config.design.alpha if config is not None else float(planning_defaults()["alpha"])
+    alpha = config.design.alpha if config is not None else planning_defaults().alpha
     verdict = judge(result, metric, planned, source, alpha=alpha)
     rows = outcome_rows(result, goal, segment, platform, ab_test_id_for(result, config), sent_at)
     appended = append_outcomes(brand_dir, rows)

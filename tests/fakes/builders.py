@@ -165,8 +165,8 @@ def planned_config(
         kb.campaigns,
         sender,
         PlanRequest(max_variants=max_variants, **request),
-        platform,
-    )  # type: ignore[arg-type]
+        platform,  # type: ignore[arg-type]
+    )
     assert plan.config is not None, plan.design.verdict
     return plan.config
 

@@ -6,8 +6,15 @@ import zlib
 
 import streamlit as st
 
-from copilot.generation.bodies.edit import BodyEdit, apply_edit, split_paragraphs
-from copilot.generation.bodies.generator import BodyResult, run_bodies
+from copilot.app.bodies import (
+    BodiesRequest,
+    BodyEdit,
+    BodyResult,
+    EditRequest,
+    edit_body,
+    run_bodies,
+    split_paragraphs,
+)
 from ui import state
 from ui.views import (
     badge,
@@ -54,7 +61,6 @@ def _edit_form(result: BodyResult, k: int) -> None:
         )
         if st.form_submit_button("Save, re-check and re-score", icon=":material/refresh:"):
             with state.readable_errors():
-                context = state.context_for(result.brief)
                 edit = BodyEdit(
                     headline=headline,
                     blocks=split_paragraphs(paragraphs),
@@ -62,8 +68,14 @@ def _edit_form(result: BodyResult, k: int) -> None:
                     cta_url=cta_url,
                     ps=ps,
                 )
+                asked = EditRequest(
+                    body=body,
+                    edit=edit,
+                    brief=result.brief,
+                    context=state.context_for(result.brief),
+                )
                 with st.spinner("Re-rendering and checking the body…"):
-                    new = apply_edit(body, edit, result.brief, context, state.settings())
+                    new = edit_body(asked, state.settings())
                 bodies = list(result.variants)
                 bodies[k] = new
                 st.session_state[state.BODIES] = result.model_copy(update={"variants": bodies})
@@ -95,20 +107,14 @@ if state.need_variants():
         go = st.form_submit_button("Draft bodies", type="primary", icon=":material/auto_awesome:")
     if go:
         with state.readable_errors():
-            state.warm_up()
+            asked = BodiesRequest(brief=brief, subject=variants[which].subject, keep=keep)
             report, bar = state.progress_bar("Drafting bodies…")
             with (
                 st.spinner("Drafting, rendering and checking bodies…"),
                 state.using_model() as model,
             ):
-                drafted = run_bodies(
-                    brief,
-                    state.settings(),
-                    subject=variants[which].subject,
-                    keep=keep,
-                    llm=model,
-                    progress=report,
-                )
+                state.warm_up()  # after the model (see copilot.app.generate)
+                drafted = run_bodies(asked, state.settings(), llm=model, progress=report)
             bar.empty()
             st.session_state[state.BODIES] = drafted
 

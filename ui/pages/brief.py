@@ -8,17 +8,18 @@ from typing import Any
 
 import streamlit as st
 
-from copilot.app.generate import generate
-from copilot.errors import CopilotError, KnowledgeBaseError
-from copilot.generation.refine.generator import refine
+from copilot.app.export import platform_names
+from copilot.app.generate import GenerateRequest, generate
+from copilot.app.knowledge import BrandRequest, IngestRequest, brands, ingest, is_ingested
+from copilot.app.refine import RefineRequest, refine
+from copilot.errors import CopilotError
 from copilot.io.brief import Brief, Goal, load_brief, parse_brief
-from copilot.knowledge.ingest import brand_stats, ingest_brand
 from ui import state
 from ui.views import checks_line, inbox_text, md_escape, score_text
 
 LIFECYCLES = ["", "subscriber", "lead", "customer", "lapsed"]
 ENGAGEMENTS = ["", "high", "medium", "low", "inactive"]
-PLATFORMS = ["mailchimp", "brevo"]
+PLATFORMS = platform_names()
 CHAT_HINT = "Refine: “shorter”, “more playful”, “add urgency”, “write three more like #2”"
 
 # form widget keys, so an uploaded brief can fill the form
@@ -115,28 +116,20 @@ def _start_over(new_brief: Brief) -> None:
         st.session_state.pop(key, None)
 
 
-def _ingested(brand: str) -> bool:
-    """True when the brand's files are in the store (retrieval can use them)."""
-    try:
-        return brand_stats(brand, s).get("total", 0) > 0
-    except KnowledgeBaseError:
-        return False
-
-
 def _brand_label(brand: str) -> str:
     return f"{brand} · {'ready' if ready.get(brand) else 'not ingested yet'}"
 
 
 st.title("Campaign brief")
 s = state.settings()
-brands = sorted(p.name for p in s.kb_dir.iterdir() if p.is_dir()) if s.kb_dir.is_dir() else []
+names = brands(s)
 ready: dict[str, bool] = {}
-if brands:
+if names:
     with state.readable_errors():
         state.cached_store(s.model_dump_json())
-        ready = {b: _ingested(b) for b in brands}
+        ready = {b: is_ingested(BrandRequest(brand=b), s) for b in names}
 INGESTED = "brief_ingested_message"
-if not brands:
+if not names:
     st.warning(
         f"No brands in the knowledge base folder `{s.kb_dir}`: add one on the Knowledge base page.",
         icon=":material/menu_book:",
@@ -144,7 +137,7 @@ if not brands:
 
 # defaults the first time, so the form shows a sensible example
 defaults: dict[str, Any] = {
-    "brand": next((b for b in brands if ready.get(b)), brands[0] if brands else ""),
+    "brand": next((b for b in names if ready.get(b)), names[0] if names else ""),
     "goal": Goal.abandoned_cart.value,
     "platform": "mailchimp",
     "offer": "",
@@ -170,7 +163,7 @@ with st.expander("Upload a brief file (YAML or JSON) instead", icon=":material/u
     if upload is not None and st.button("Use this brief", key="use_upload"):
         with state.readable_errors():
             loaded = _load_upload(upload)
-            if loaded.brand not in brands:
+            if loaded.brand not in names:
                 st.warning(f"Brand {loaded.brand!r} is not in the knowledge base yet.")
             else:
                 _fill_form(loaded)
@@ -185,7 +178,7 @@ with st.expander(form_label, expanded=not has_results, icon=":material/edit_note
     pick, act = st.columns([2, 1], vertical_alignment="bottom")
     pick.selectbox(
         "Brand",
-        brands,
+        names,
         key=FIELDS["brand"],
         format_func=_brand_label,
         help="A brand folder in the knowledge base. “Ready” brands have their voice, products "
@@ -206,7 +199,9 @@ with st.expander(form_label, expanded=not has_results, icon=":material/edit_note
             line = st.empty()  # an expander cannot hold a status box, so progress is one line
             with state.readable_errors(), st.spinner(f"Ingesting {chosen}…"):
                 state.warm_up()
-                done = ingest_brand(s.kb_dir / chosen, s, progress=line.caption)
+                done = ingest(
+                    IngestRequest(brand=chosen), s, progress=lambda msg, _frac: line.caption(msg)
+                )
                 st.session_state[INGESTED] = f"{chosen} is ready: {done.total} chunks in the store."
                 state.forget_contexts()
                 st.rerun()
@@ -256,10 +251,11 @@ if submitted:
             )
         else:
             _start_over(new_brief)
-            state.context_for(new_brief)
-            report, bar = state.progress_bar("Drafting…")
             with st.spinner("Drafting and scoring variants…"), state.using_model() as model:
-                generated = generate(new_brief, s, n=n, keep=keep, llm=model, progress=report)
+                context = state.context_for(new_brief)  # after the model: see state.context_for
+                report, bar = state.progress_bar("Drafting…")
+                request = GenerateRequest(brief=new_brief, n=n, keep=keep, context=context)
+                generated = generate(request, s, llm=model, progress=report)
             bar.empty()
             st.session_state[state.RESULT] = generated
             state.set_variants(generated.variants)
@@ -330,18 +326,15 @@ if current is not None and (variants or result is not None):
             chat = st.session_state.setdefault(state.CHAT, [])
             chat.append({"role": "user", "content": prompt})
             try:
-                context = state.context_for(current)
-                report, bar = state.progress_bar("Redrafting…")
                 with st.spinner("Redrafting and re-scoring…"), state.using_model() as model:
-                    refined = refine(
-                        prompt,
-                        variants,
-                        current,
-                        s,
-                        llm=model,
-                        context=context,
-                        progress=report,
+                    asked = RefineRequest(
+                        request=prompt,
+                        variants=variants,
+                        brief=current,
+                        context=state.context_for(current),
                     )
+                    report, bar = state.progress_bar("Redrafting…")
+                    refined = refine(asked, s, llm=model, progress=report)
                 bar.empty()
             except CopilotError as exc:
                 chat.append({"role": "assistant", "content": f"⚠ {exc}"})

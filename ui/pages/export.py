@@ -12,17 +12,21 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from copilot.app.export import build_payload, get_platform, platforms, preview_html, push_payload
+from copilot.app.plan import (
+    ABPlan,
+    ChosenBody,
+    PlanContext,
+    PlanRequest,
+    PlanTestRequest,
+    default_sender,
+    plan_ab_test,
+    plan_context,
+    planning_defaults,
+    start_plan,
+)
 from copilot.errors import CopilotError
-from copilot.io.abconfig import Audience, WayOut
-from copilot.knowledge.brand import brand_folder, load_brand
-from copilot.planning.baseline import planning_defaults
-from copilot.planning.content import ChosenBody, attach_body
-from copilot.planning.design import ABPlan, PlanRequest, plan_test
-from copilot.planning.sender import sender_from_brand
-from copilot.planning.start import starting_plan
-from copilot.platforms.html import render_body
-from copilot.platforms.limits import platform_limits
-from copilot.platforms.run import build_payload, push_payload
+from copilot.io.abconfig import WayOut
 from ui import state
 from ui.views import (
     html_data_url,
@@ -34,8 +38,7 @@ from ui.views import (
     tag_legend,
 )
 
-PLATFORMS = ["mailchimp", "brevo"]
-KEY_NAMES = {"mailchimp": "MAILCHIMP_API_KEY", "brevo": "BREVO_API_KEY"}
+PLATFORMS = [p.name for p in platforms()]
 #: where the starting settings were computed from (brief and variants); a change resets the form
 START_BASIS = "data_plan_start_basis"
 #: the starting plan and the basis it was computed for (computed once per basis)
@@ -162,20 +165,20 @@ if state.need_variants():
     picks = state.picked()
     defaults = planning_defaults()
     bodies = _bodies()
-    kb = folder = sender = None
+    context: PlanContext | None = None
+    sender = None
     with state.readable_errors():
-        folder = brand_folder(s.kb_dir, brief.brand)
-        kb = load_brand(folder)
-        sender = sender_from_brand(folder, kb.name)
+        context = plan_context(brief, s)
+        sender = default_sender(context)
 
-    if kb is not None and folder is not None and sender is not None:
+    if context is not None and sender is not None:
         picked_variants = [variants[i] for i in picks]
         # the form starts from a plan the segment can carry; a new brief or new variants start
         # it again, while the marketer's own changes stay for the session
         basis = json.dumps([brief.model_dump(mode="json"), _signature()])
         cached = st.session_state.get(START)
         if cached is None or cached[0] != basis:
-            cached = (basis, starting_plan(brief, picked_variants, kb.campaigns, brief.platform))
+            cached = (basis, start_plan(context, picked_variants))
             st.session_state[START] = cached
         start = cached[1]
         first_values: dict[str, Any] = {
@@ -183,10 +186,10 @@ if state.need_variants():
             "plan_metric": start.metric,
             "plan_mde": round(start.mde, 2),
             "plan_size": int(brief.segment.size or 0),
-            "plan_wait": int(defaults["default_wait_hours"]),
+            "plan_wait": defaults.default_wait_hours,
             "plan_max_variants": start.max_variants,
-            "plan_alpha": float(defaults["alpha"]),
-            "plan_power": float(defaults["power"]),
+            "plan_alpha": defaults.alpha,
+            "plan_power": defaults.power,
             "plan_from_name": sender.from_name,
             "plan_email": sender.email or "",
             "plan_postal": sender.postal_address or "",
@@ -244,7 +247,7 @@ if state.need_variants():
             wait = c3.number_input(
                 "Hours before the winner is chosen", min_value=1, key="plan_wait"
             )
-            most = platform_limits(platform).max_options_per_variable
+            most = get_platform(platform).limits.max_options_per_variable
             max_variants = c3.number_input(
                 "Most arms", min_value=2, max_value=8, key="plan_max_variants"
             )
@@ -299,36 +302,23 @@ if state.need_variants():
                     raise CopilotError(
                         "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
                     ) from None
-                audience = Audience()
-                if list_id.strip():
-                    if platform == "mailchimp":
-                        audience = Audience(mailchimp_list_id=list_id.strip())
-                    else:
-                        try:
-                            ids = [int(x) for x in list_id.split(",") if x.strip()]
-                        except ValueError:
-                            raise CopilotError(
-                                f"Brevo list ids are whole numbers, comma-separated; got {list_id!r}"
-                            ) from None
-                        audience = Audience(brevo_list_ids=ids)
-                chosen_sender = sender_from_brand(
-                    folder,
-                    kb.name,
-                    from_name=from_name or None,
-                    email=email or None,
-                    postal_address=postal or None,
-                )
-                plan = plan_test(
-                    brief,
-                    picked_variants,
-                    kb.campaigns,
-                    chosen_sender,
-                    request,
-                    platform,  # type: ignore[arg-type]
-                    audience,
-                )
-                if body_choice != NO_BODY_CHOICE:
-                    plan = attach_body(plan, _chosen_body(bodies[body_choice]))
+                plan = plan_ab_test(
+                    context,
+                    PlanTestRequest(
+                        variants=picked_variants,
+                        design=request,
+                        platform=platform,
+                        list_id=list_id.strip() or None,
+                        from_name=from_name or None,
+                        sender_email=email or None,
+                        postal_address=postal or None,
+                        body=(
+                            _chosen_body(bodies[body_choice])
+                            if body_choice != NO_BODY_CHOICE
+                            else None
+                        ),
+                    ),
+                ).plan
                 st.session_state[state.PLAN] = (plan, _signature())
                 st.session_state.pop(state.PUSH, None)
 
@@ -435,7 +425,7 @@ if state.need_variants():
                             f"The email every arm sends, shown for a sample contact; the "
                             f"download holds it with {title}'s tags."
                         )
-                        html = render_body(config, config.control, platform_name)
+                        html = preview_html(config, platform_name)  # type: ignore[arg-type]
                         st.iframe(
                             html_data_url(preview_with_sample_contact(html, platform_name)),
                             width=PREVIEW_WIDTH,
@@ -454,8 +444,7 @@ if state.need_variants():
                         icon=":material/download:",
                     )
                     st.markdown("**Push**")
-                    key = s.mailchimp_api_key if platform_name == "mailchimp" else s.brevo_api_key
-                    has_key = key is not None and bool(key.get_secret_value())
+                    has_key = get_platform(platform_name).has_key(s)
                     if has_key:
                         st.caption(f"{title} is connected: this app has its API key.")
                     else:
@@ -465,7 +454,7 @@ if state.need_variants():
                         )
                     with st.expander("Details: the API key", icon=":material/key:"):
                         st.caption(
-                            f"{KEY_NAMES[platform_name]} is "
+                            f"{get_platform(platform_name).key_env} is "
                             + ("set in the environment." if has_key else "not set: ")
                             + (
                                 ""

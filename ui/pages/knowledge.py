@@ -7,12 +7,26 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from copilot.errors import KnowledgeBaseError
+from copilot.app.knowledge import (
+    CAMPAIGNS_FILE,
+    PRODUCTS_FILE,
+    VOICE_FILE,
+    BrandRequest,
+    BrandSummary,
+    IngestRequest,
+    RestoreRequest,
+    RetrieveRequest,
+    UploadReport,
+    UploadRequest,
+    backups,
+    brands,
+    ingest,
+    overview,
+    restore,
+    retrieve,
+    upload,
+)
 from copilot.io.brief import Goal, parse_brief
-from copilot.knowledge.brand import CAMPAIGNS_FILE, PRODUCTS_FILE, VOICE_FILE, load_brand
-from copilot.knowledge.ingest import brand_stats, ingest_brand
-from copilot.knowledge.retrieve import build_context
-from copilot.knowledge.upload import ImportReport, import_files, list_backups, restore_backup
 from ui import state
 from ui.views import md_escape, retrieval_frames
 
@@ -27,7 +41,7 @@ def _restore(brand: str, stamp: str) -> None:
     with state.readable_errors():
         state.warm_up()
         with st.spinner("Restoring and embedding…"):
-            outcome = restore_backup(kb_dir, brand, stamp, settings=s)
+            outcome = restore(RestoreRequest(brand=brand, stamp=stamp), s)
         if outcome.problems:
             for problem in outcome.problems:
                 st.error(problem, icon=":material/block:")
@@ -41,21 +55,18 @@ def _restore(brand: str, stamp: str) -> None:
         st.rerun()
 
 
-def _brand_row(folder: Any) -> dict[str, object]:
-    """Counts for one brand folder and its collection; a broken file is named, not fatal."""
-    row: dict[str, object] = {"brand": folder.name}
-    try:
-        kb = load_brand(folder)
-    except KnowledgeBaseError as exc:
-        row["problem"] = str(exc)
+def _brand_row(brand: BrandSummary) -> dict[str, object]:
+    """One row of the brands table; a brand whose files cannot be read shows the problem."""
+    row: dict[str, object] = {"brand": brand.brand}
+    if brand.problem:
+        row["problem"] = brand.problem
         return row
-    row["voice rules"] = len(kb.voice.dos) + len(kb.voice.donts)
-    row["past sends"] = len(kb.campaigns)
-    row["A/B tests"] = len({c.ab_test_id for c in kb.campaigns if c.ab_test_id})
-    row["recipients"] = sum(c.recipients for c in kb.campaigns)
-    try:
-        counts = brand_stats(folder.name, state.settings())
-    except KnowledgeBaseError:
+    row["voice rules"] = brand.voice_rules
+    row["past sends"] = brand.past_sends
+    row["A/B tests"] = brand.ab_tests
+    row["recipients"] = brand.recipients
+    counts = brand.chunks
+    if counts is None:
         row["in store"] = "not ingested"
     else:
         row["in store"] = f"{counts.get('total', 0)} chunks"
@@ -69,7 +80,7 @@ def _brand_row(folder: Any) -> dict[str, object]:
 st.title("Knowledge base")
 s = state.settings()
 kb_dir = s.kb_dir
-folders = sorted(p for p in kb_dir.iterdir() if p.is_dir()) if kb_dir.is_dir() else []
+known = brands(s)
 
 st.subheader("Brands")
 done = st.session_state.pop(DONE, None)
@@ -80,12 +91,12 @@ if last and st.button(
     f"Undo the last import into {last['brand']}", icon=":material/undo:", key="kb_undo"
 ):
     _restore(last["brand"], last["stamp"])
-if not folders:
+if not known:
     st.info(f"No brand folders in `{kb_dir}` yet: upload a brand's files below.")
 else:
     with state.readable_errors():
         state.cached_store(s.model_dump_json())
-        rows = [_brand_row(f) for f in folders]
+        rows = [_brand_row(b) for b in overview(s)]
         table = pd.DataFrame(rows)
         if not table["problem"].astype(bool).any():
             table = table.drop(columns=["problem"])
@@ -94,13 +105,13 @@ else:
             if row.get("problem"):
                 st.error(f"{row['brand']}: {row['problem']}", icon=":material/error:")
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    target = c1.selectbox(
-        "Re-embed a brand's files into the store", [f.name for f in folders], key="kb_ingest_brand"
-    )
+    target = c1.selectbox("Re-embed a brand's files into the store", known, key="kb_ingest_brand")
     if c2.button("Ingest / refresh", icon=":material/sync:", key="kb_ingest"):
         with state.readable_errors(), st.status(f"Ingesting {target}…", expanded=True):
             state.warm_up()
-            report = ingest_brand(kb_dir / target, s, progress=st.write)
+            report = ingest(
+                IngestRequest(brand=target), s, progress=lambda msg, _frac: st.write(msg)
+            )
             st.session_state[DONE] = f"{target}: {report.total} chunks in the store."
             state.forget_contexts()
             st.rerun()
@@ -112,7 +123,7 @@ st.caption(
     "Every problem is listed, and nothing is imported unless all of it is valid. Files an "
     "import overwrites are kept as a dated backup you can restore."
 )
-choice = st.selectbox("Into brand", [*(f.name for f in folders), NEW_BRAND], key="kb_upload_brand")
+choice = st.selectbox("Into brand", [*known, NEW_BRAND], key="kb_upload_brand")
 brand_name = choice
 if choice == NEW_BRAND:
     brand_name = st.text_input("New brand name", placeholder="e.g. tidal_tea", key="kb_new_brand")
@@ -137,22 +148,21 @@ uploads = {
 }
 
 
-def _run_import(confirm_loss: bool, dry_run: bool, what: dict[str, Any]) -> ImportReport:
+def _run_import(confirm_loss: bool, dry_run: bool, what: dict[str, Any]) -> UploadReport:
     with st.spinner("Validating…" if dry_run else "Importing and embedding…"):
         if not dry_run:
             state.warm_up()
-        return import_files(
-            kb_dir,
-            what["brand"],
-            what["uploads"],
-            settings=None if dry_run else s,
+        asked = UploadRequest(
+            brand=what["brand"],
+            files=what["uploads"],
             csv_mode=what["mode"],
             dry_run=dry_run,
             confirm_loss=confirm_loss,
         )
+        return upload(asked, s)
 
 
-def _imported(outcome: ImportReport) -> None:
+def _imported(outcome: UploadReport) -> None:
     total = outcome.ingest.total if outcome.ingest else 0
     st.session_state[DONE] = (
         f"Imported into {outcome.brand}: " + "; ".join(outcome.actions) + f". {total} chunks in "
@@ -222,24 +232,24 @@ if pending:
             st.session_state[DONE] = "Cancelled: nothing was changed."
             st.rerun()
 
-if folders:
+if known:
     with st.expander("Earlier versions (backups)", icon=":material/history:"):
         backup_brand = st.selectbox(
-            "Brand", [f.name for f in folders], key="kb_backup_brand", label_visibility="collapsed"
+            "Brand", known, key="kb_backup_brand", label_visibility="collapsed"
         )
-        backups = list_backups(kb_dir, backup_brand)
-        if not backups:
+        found = backups(BrandRequest(brand=backup_brand), s)
+        if not found:
             st.caption(
                 f"No backups of {backup_brand} yet: each import that overwrites a file makes one."
             )
         else:
             stamp = st.selectbox(
                 "Version before the import of",
-                [b.stamp for b in backups],
+                [b.stamp for b in found],
                 format_func=lambda t: next(
                     f"{b.stamp[:10]} {b.stamp[11:13]}:{b.stamp[13:15]}:{b.stamp[15:17]} UTC · "
                     + "; ".join(b.actions or ["(no details)"])
-                    for b in backups
+                    for b in found
                     if b.stamp == t
                 ),
                 key="kb_backup_stamp",
@@ -251,7 +261,7 @@ st.subheader("What would retrieval return for this brief?")
 current = state.brief()
 with st.form("kb_preview"):
     p1, p2, p3 = st.columns(3)
-    names = [f.name for f in folders]
+    names = known
     default_brand = current.brand if current and current.brand in names else None
     goals = [g.value for g in Goal]
     brand = p1.selectbox(
@@ -277,7 +287,7 @@ if preview and brand:
         probe = parse_brief(data, source="retrieval preview")
         state.warm_up()
         with st.spinner("Retrieving…"):
-            context = build_context(probe, s)
+            context = retrieve(RetrieveRequest(brief=probe), s)
         frames = retrieval_frames(context)
         st.caption(
             f"{len(context.top_performers)} top performers (ranked by similarity and measured "

@@ -10,17 +10,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from copilot.app.export import platforms
+from copilot.app.results import fetch_results, judge_result, read_results_csv, record_results
 from copilot.errors import CopilotError
 from copilot.io.abconfig import ABConfig, load_config
 from copilot.io.brief import Goal
-from copilot.knowledge.brand import brand_folder
-from copilot.platforms.results import read_results_csv
-from copilot.results.importer import import_results, planned_sample
-from copilot.results.verdict import judge
 from ui import state
 from ui.views import platform_title, preview_with_sample_contact, rates_frame
 
-PLATFORMS = ["mailchimp", "brevo"]
+PLATFORMS = [p.name for p in platforms()]
 #: the config the form was last filled from (its test id); another config fills it again
 CONFIG_BASIS = "data_res_config_basis"
 
@@ -154,15 +152,8 @@ if go:
                     "importing by campaign id needs the A/B config the test was exported from "
                     "(it names the arms); choose or upload it above"
                 )
-            from copilot.platforms.http import VendorAPI
-            from copilot.platforms.results import fetch_brevo, fetch_mailchimp
-            from copilot.platforms.run import open_client, retry_policy
-
             with st.spinner(f"Fetching the report from {platform}…"):
-                with open_client(platform, s) as client:  # type: ignore[arg-type]
-                    api = VendorAPI(client, platform, retry_policy(s))
-                    fetch = fetch_mailchimp if platform == "mailchimp" else fetch_brevo
-                    result = fetch(api, campaign.strip(), config)
+                result = fetch_results(platform, campaign.strip(), config, s)  # type: ignore[arg-type]
             where = platform
         if not brand.strip() or not segment.strip():
             raise CopilotError("give the brand and segment the test was sent to")
@@ -181,9 +172,7 @@ entry = st.session_state.get(state.RESULTS)
 if entry is not None:
     result = entry["result"]
     cfg = entry["config"]
-    planned, planned_source = planned_sample(result, entry["metric"], cfg)
-    alpha = cfg.design.alpha if cfg is not None else 0.05
-    verdict = judge(result, entry["metric"], planned, planned_source, alpha=alpha)
+    verdict = judge_result(result, entry["metric"], cfg)
     show = {
         "winner": st.success,
         "no_significant_winner": st.info,
@@ -222,9 +211,9 @@ if entry is not None:
         with state.readable_errors():
             state.warm_up()
             with st.spinner("Appending to past campaigns and re-ingesting…"):
-                report = import_results(
+                report = record_results(
                     result,
-                    brand_folder(s.kb_dir, entry["brand"]),
+                    entry["brand"],
                     entry["goal"],
                     entry["segment"],
                     entry["platform"],

@@ -8,14 +8,20 @@ import json
 import altair as alt
 import streamlit as st
 
+from copilot.app.sequence import (
+    PLATFORM_NOTES,
+    DraftsRequest,
+    SequenceCopy,
+    SequencePlan,
+    SequenceRequest,
+    load_playbooks,
+    plan_markdown,
+    playbook_for,
+    run_sequence,
+    sequence_drafts,
+    steps_csv,
+)
 from copilot.errors import CopilotError
-from copilot.generation.sequences.docs import PLATFORM_NOTES, plan_markdown, steps_csv
-from copilot.generation.sequences.generator import SequenceCopy, run_sequence
-from copilot.generation.sequences.plan import SequencePlan
-from copilot.generation.sequences.playbooks import load_playbooks, playbook_for
-from copilot.knowledge.brand import brand_folder
-from copilot.planning.sender import sender_from_brand
-from copilot.platforms.sequence_drafts import build_sequence_drafts
 from ui import state
 from ui.views import (
     badge,
@@ -125,21 +131,19 @@ else:
         go = st.form_submit_button("Plan the sequence", type="primary", icon=":material/timeline:")
     if go:
         with state.readable_errors():
-            state.warm_up()
+            asked = SequenceRequest(
+                brief=brief,
+                playbook=name,
+                step_copy=SequenceCopy(subject_drafts=drafts),
+                max_sends_per_week=int(per_week),
+            )
             report, bar = state.progress_bar("Adapting the playbook…")
             with (
                 st.spinner("Writing every step and checking the sequence…"),
                 state.using_model() as model,
             ):
-                planned = run_sequence(
-                    brief,
-                    s,
-                    playbook=name,
-                    copy=SequenceCopy(subject_drafts=drafts),
-                    max_sends_per_week=int(per_week),
-                    progress=report,
-                    llm=model,
-                )
+                state.warm_up()  # after the model (see copilot.app.generate)
+                planned = run_sequence(asked, s, progress=report, llm=model)
             bar.empty()
             st.session_state[state.SEQUENCE] = planned
 
@@ -229,9 +233,7 @@ else:
             mime="application/json",
         )
         with state.readable_errors():
-            folder = brand_folder(s.kb_dir, brief.brand)
-            sender = sender_from_brand(folder, brief.brand)
-            payload = build_sequence_drafts(plan, plan.platform, sender)  # type: ignore[arg-type]
+            payload = sequence_drafts(DraftsRequest(plan=plan), s)
             if payload.warnings:
                 with st.expander(f"Details: {len(payload.warnings)} note(s) on the step drafts"):
                     for warning in payload.warnings:

@@ -1,8 +1,8 @@
 """The `grounding` check: every claim in the copy must be stated by the brief's offer or the KB.
 
-Claims are found by copilot.evaluation.grounding.claims (numbers, percentages, prices, codes, dates and
+Claims are found by copilot.evaluation.grounding.extract (numbers, percentages, prices, codes, dates and
 deadlines, durations, "free ..." claims, loyalty promises, guarantees, scarcity, accolades). A
-claim is grounded only when the allowed sources (the brief's `offer` and the brand's products.md)
+claim is grounded (copilot.evaluation.grounding.facts) only when the allowed sources (the brief's `offer` and the brand's products.md)
 state the same kind of claim with the same value: "20% off" needs a 20% discount there, "free
 shipping over $40" needs both free shipping and a $40 threshold. An offer the copy ties to a
 universal scope ("$5 off any order") must not carry a condition there that the scope denies
@@ -26,16 +26,9 @@ from functools import lru_cache
 from typing import Any
 
 from copilot.evaluation.base import register
-from copilot.evaluation.grounding.claims import (
-    Claim,
-    Facts,
-    extract_claims,
-    facts_from,
-    is_grounded,
-    objects_of,
-    problem,
-    vague_basis,
-)
+from copilot.evaluation.grounding.claim import Claim
+from copilot.evaluation.grounding.extract import extract_claims, objects_of
+from copilot.evaluation.grounding.facts import Facts, facts_from, is_grounded, problem, vague_basis
 from copilot.evaluation.grounding.names import NameSources, name_sources, unsupported_names
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext

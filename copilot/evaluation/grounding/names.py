@@ -23,7 +23,7 @@ from pathlib import Path
 from english_words import get_english_words_set
 from pydantic import BaseModel
 
-from copilot.evaluation.grounding.claims import vocab as claim_vocab
+from copilot.evaluation.grounding.vocabulary import vocab as claim_vocab
 from copilot.io.brief import Brief
 from copilot.io.loader import load_model
 from copilot.knowledge.brand import BrandKB
@@ -71,7 +71,7 @@ def _not_names() -> frozenset[str]:
     return frozenset(words | days | months | {"weekend"})
 
 
-# words with a digit ("STEEP15") are codes or units, which copilot.evaluation.grounding.claims checks
+# words with a digit ("STEEP15") are codes or units, which the claim extractor (extract.py) checks
 _TOKEN = re.compile(
     r"(?P<year>(?<![\w.$£€])(?:19|20)\d{2}(?![\w%]))|(?P<word>[^\W\d_][^\W\d]*(?:['-][^\W\d_]+)*'?)"
     r"(?![\w])|(?P<code>\w+)"

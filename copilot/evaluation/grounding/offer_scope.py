@@ -90,7 +90,7 @@ class Scope:
 
 
 class Located(Protocol):
-    """What scope needs of a claim (claims.Claim provides it)."""
+    """What scope needs of a claim (claim.Claim provides it)."""
 
     @property
     def kind(self) -> str: ...

@@ -69,7 +69,7 @@ class Grade(BaseModel):
         return value if len(value) <= REASON_CHARS else value[: REASON_CHARS - 1] + "…"
 
 
-class Verdict(BaseModel):
+class JudgeVerdict(BaseModel):
     """The judge's grades for one variant, numbered as in the prompt (from 1)."""
 
     variant: int
@@ -79,20 +79,20 @@ class Verdict(BaseModel):
     urgency: Grade
 
 
-class Verdicts(BaseModel):
+class JudgeVerdicts(BaseModel):
     """What the judge must return (the structured-output contract)."""
 
-    verdicts: list[Verdict] = Field(min_length=1)
+    verdicts: list[JudgeVerdict] = Field(min_length=1)
 
 
 class VerdictError(ValueError):
     """The judge's answer could not be used; the message says why (and goes into the repair)."""
 
 
-def parse_verdicts(text: str, n: int) -> list[Verdict]:
+def parse_verdicts(text: str, n: int) -> list[JudgeVerdict]:
     """The verdicts for variants 1..n, in order, from a chat model's JSON answer."""
-    parsed = parse_contract(text, Verdicts, VerdictError, list_key="verdicts")
-    by_number: dict[int, Verdict] = {}
+    parsed = parse_contract(text, JudgeVerdicts, VerdictError, list_key="verdicts")
+    by_number: dict[int, JudgeVerdict] = {}
     for verdict in parsed.verdicts:
         if verdict.variant in by_number:
             raise VerdictError(f"variant {verdict.variant} is graded twice")
@@ -107,7 +107,7 @@ def parse_verdicts(text: str, n: int) -> list[Verdict]:
     return [by_number[i] for i in range(1, n + 1)]
 
 
-def to_result(verdict: Verdict) -> CheckResult:
+def to_result(verdict: JudgeVerdict) -> CheckResult:
     """One variant's CheckResult: mean grade rescaled to [0, 1], the weakest criterion first."""
     grades = {key: getattr(verdict, key) for key in CRITERIA}
     mean = sum(g.score for g in grades.values()) / len(grades)
@@ -212,7 +212,7 @@ class JudgeScore:
 
     def verdicts(
         self, variants: Sequence[Variant], brief: Brief, context: BrandContext
-    ) -> list[Verdict]:
+    ) -> list[JudgeVerdict]:
         """The verdicts for the set: one call, one repair turn; ModelOutputError after that."""
         n = len(variants)
         reply_tokens = self.reply_tokens(n)

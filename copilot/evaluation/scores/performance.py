@@ -21,12 +21,11 @@ from copilot.evaluation.base import register
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.predictor.model import SHIPPED_MODEL, PerformanceModel, card_path, load_model
+from copilot.progress import Progress
 from copilot.settings import Settings, get_settings
 from copilot.variants import CheckResult, Variant
 
 Encode = Callable[[Sequence[str]], np.ndarray]
-#: (texts done, texts in all) while a long batch is scored
-Progress = Callable[[int, int], None]
 #: distinct texts encoded per step when progress is reported
 SCORE_CHUNK = 256
 
@@ -93,7 +92,8 @@ class PerformancePredictor:
             parts = []
             for start in range(0, len(unique), SCORE_CHUNK):
                 parts.append(self._score_unique(unique[start : start + SCORE_CHUNK]))
-                progress(min(start + SCORE_CHUNK, len(unique)), len(unique))
+                done = min(start + SCORE_CHUNK, len(unique))
+                progress(f"scored {done}/{len(unique)} distinct headlines", done / len(unique))
             table = np.vstack(parts)
         return table[[position[t] for t in texts]]
 

@@ -19,12 +19,13 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
+from pydantic import RootModel
 
 from copilot.errors import ConfigError
 from copilot.evaluation.base import register
 from copilot.evaluation.vectors import encode, encode_references
 from copilot.io.brief import Brief, Goal
+from copilot.io.loader import load_model, shown
 from copilot.knowledge.context import BrandContext
 from copilot.settings import Settings
 from copilot.text import quote
@@ -37,19 +38,18 @@ SIM_HIGH = 0.60
 WARN_BELOW = 0.2
 
 
+class GoalTopics(RootModel[dict[str, str]]):
+    """data/goal_topics.yaml: goal -> the line of text that says what its emails are about."""
+
+
 @cache
 def goal_topics() -> dict[str, str]:
     """The goal -> topic line mapping from data/goal_topics.yaml, one line for every goal."""
-    try:
-        data = yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{TOPICS_FILE}: cannot read the goal topics ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{TOPICS_FILE}: expected a mapping of goal to a line of text")
-    missing = [g.value for g in Goal if not isinstance(data.get(g.value), str)]
+    topics = load_model(TOPICS_FILE, GoalTopics).root
+    missing = [g.value for g in Goal if g.value not in topics]
     if missing:
-        raise ConfigError(f"{TOPICS_FILE}: no topic line for goal(s) {', '.join(missing)}")
-    return {str(k): str(v) for k, v in data.items()}
+        raise ConfigError(f"{shown(TOPICS_FILE)}: no topic line for goal(s) {', '.join(missing)}")
+    return dict(topics)
 
 
 def brief_topics(brief: Brief) -> list[tuple[str, str]]:

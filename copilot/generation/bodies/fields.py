@@ -9,6 +9,15 @@ from pydantic import BaseModel, Field
 from copilot.generation.parsing import ParseFailure, clean_line
 
 
+class RejectedField(BaseModel):
+    """A model draft of one field that was not used, and why."""
+
+    angle: str
+    field: str
+    text: str
+    reason: str
+
+
 class FieldRule(BaseModel):
     """Limits of one field kind; `max_tokens` bounds the model call that writes it."""
 

@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
+from copilot.envelope import ResultEnvelope, written_by
 from copilot.errors import ConfigError, CopilotError, ModelOutputError
 from copilot.evaluation.scoring import (
     HARD_CHECKS,
@@ -29,17 +29,20 @@ from copilot.evaluation.scoring import (
     hard_failures,
 )
 from copilot.generation.angles import infer_angle
-from copilot.generation.bodies.fields import RULES, clean_field, normalised
+from copilot.generation.bodies.fields import RULES, RejectedField, clean_field, normalised
 from copilot.generation.offer_rules import offer_problems
-from copilot.generation.parsing import ParseFailure
+from copilot.generation.parsing import ParseFailure, chat_json
+from copilot.generation.pipeline import failure_reason, render_line
 from copilot.generation.tags import with_fallbacks
 from copilot.io.brief import Brief
+from copilot.io.loader import load_model, shown
 from copilot.knowledge.brand import CAMPAIGNS_FILE
 from copilot.knowledge.context import BrandContext
-from copilot.llm.base import LLM, ChatMessage, UsageRecord
+from copilot.llm.base import LLM
 from copilot.llm.budget import fit_prompt
 from copilot.llm.contract import parse_contract
-from copilot.platforms.tags import MergeTagError, display_text, render_tags, to_neutral
+from copilot.platforms.tags import MergeTagError, display_text, to_neutral
+from copilot.progress import Progress, quiet, scaled
 from copilot.prompts import render
 from copilot.rendering.render import (
     EmailContent,
@@ -52,7 +55,6 @@ from copilot.rendering.render import (
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 
-Progress = Callable[[str, float], None]
 #: extra screening of one field (e.g. a sequence's discount rule): problems, empty when fine
 Screen = Callable[[str], list[str]]
 
@@ -95,16 +97,12 @@ class BodyAngles(BaseModel):
 @cache
 def body_angles() -> BodyAngles:
     """copilot/generation/bodies/data/body_angles.yaml, validated (loaded once)."""
-    try:
-        data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-        parsed = BodyAngles.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"{DATA_FILE.name}: {exc}") from None
+    parsed = load_model(DATA_FILE, BodyAngles)
     for goal, names in parsed.goal_angles.items():
         unknown = [n for n in names if n not in parsed.angles]
         if unknown:
             raise ConfigError(
-                f"{DATA_FILE.name}: goal_angles.{goal} names unknown angle(s) {unknown}; "
+                f"{shown(DATA_FILE)}: goal_angles.{goal} names unknown angle(s) {unknown}; "
                 f"use {sorted(parsed.angles)}"
             )
     return parsed
@@ -188,31 +186,15 @@ class BodyVariant(BaseModel):
         }
 
 
-class BodyResult(BaseModel):
+class BodyResult(ResultEnvelope[RejectedField]):
     """What `copilot bodies` returns."""
 
     brief: Brief
-    model: str
-    provider: str
-    prompt_style: str
     variants: list[BodyVariant]
-    rejected: list[RejectedField] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    usage: UsageRecord = Field(default_factory=UsageRecord)
 
-    def to_json(self) -> dict[str, Any]:
-        """`{"variants": [...]}` plus what was rejected, notes and usage."""
-        return {
-            "variants": [v.to_json() for v in self.variants],
-            "rejected": [r.model_dump() for r in self.rejected],
-            "notes": self.notes,
-            "model": self.model,
-            "usage": {
-                "provider": self.provider,
-                "prompt_style": self.prompt_style,
-                **self.usage.summary(),
-            },
-        }
+    def payload(self) -> dict[str, Any]:
+        """`{"variants": [...]}`; the envelope adds what was rejected, notes, model and usage."""
+        return {"variants": [v.to_json() for v in self.variants]}
 
 
 class _Example(BaseModel):
@@ -233,15 +215,6 @@ class _ChatBody(BaseModel):
     blocks: list[str] = Field(min_length=1, max_length=4)
     cta: str = ""
     ps: str = ""
-
-
-class RejectedField(BaseModel):
-    """A model draft of one field that was not used, and why."""
-
-    angle: str
-    field: str
-    text: str
-    reason: str
 
 
 class _Part(BaseModel):
@@ -309,7 +282,7 @@ class BodyWriter:
         self.hard = tuple(e for e in self.evaluators if e in HARD_CHECKS)
         self.extra_screen = screen
         self.footer = footer or footer_for(context.brand, brief.goal.value)
-        self.progress = progress or (lambda _m, _f: None)
+        self.progress = progress or quiet
         self.sender = sender_name(context.brand)
         self.examples = _examples(brief, context)
         # normalised texts already taken (shared across the writers of one sequence)
@@ -322,9 +295,7 @@ class BodyWriter:
     def problems(self, text: str) -> list[str]:
         """Why a field cannot be used: merge tags, grounding, spam, the caller's own screen."""
         try:
-            rendered = render_tags(
-                with_fallbacks(text), self.brief.platform, self.brief.personalization
-            )
+            rendered = render_line(text, self.brief)
         except MergeTagError as exc:
             return [str(exc)]
         probe = Variant(subject="", body=rendered)
@@ -454,31 +425,16 @@ class BodyWriter:
         user, _kept, _tokens = fit_prompt(
             draw, groups, ["examples", "voice", "facts"], self.llm.count_tokens, budget
         )
-        messages = [
-            ChatMessage(role="system", content=system),
-            ChatMessage(role="user", content=user),
-        ]
-        answer: _ChatBody | None = None
-        last_error = ""
-        for attempt in range(self.settings.llm_max_retries + 1):
-            out = self.llm.chat(
-                messages, max_tokens=CHAT_MAX_TOKENS, seed=seed + attempt, json_mode=True
-            )
-            try:
-                answer = _parse_chat_body(out.text)
-                break
-            except ParseFailure as exc:
-                last_error = str(exc)
-                # repair turn: show the model its own answer and what was wrong with it
-                messages = [
-                    *messages[:2],
-                    ChatMessage(role="assistant", content=out.text[:2000]),
-                    ChatMessage(
-                        role="user",
-                        content=f"That answer was not usable ({last_error}). Reply with the JSON "
-                        'object only: {"headline": ..., "blocks": [...], "cta": ..., "ps": ...}',
-                    ),
-                ]
+        answer, _ = chat_json(
+            self.llm,
+            system,
+            user,
+            _parse_chat_body,
+            reply_shape='{"headline": ..., "blocks": [...], "cta": ..., "ps": ...}',
+            max_tokens=CHAT_MAX_TOKENS,
+            seed=seed,
+            tries=self.settings.llm_max_retries + 1,
+        )
         self.progress(f"{spec.angle}: drafted", 1.0)
         if answer is None:
             answer = _ChatBody(headline="", blocks=[""])  # every field falls back below
@@ -599,9 +555,9 @@ class BodyWriter:
                 return body
             i = _next_to_replace(parts)
             if i is None:
-                problems = "; ".join(f"{c.name}: {c.message}" for c in fails)
                 raise ModelOutputError(
-                    f"the {spec.angle} body fails hard checks even with fallback copy ({problems})"
+                    f"the {spec.angle} body fails hard checks even with fallback copy "
+                    f"({failure_reason(fails)})"
                 )
             reason = ", ".join(c.name for c in fails)
             if parts[i].kind == "ps":
@@ -725,11 +681,6 @@ def evaluate_bodies(
     return out
 
 
-def _scaled(say: Progress, i: int, n: int) -> Progress:
-    """Progress of the i-th of n parts as a share of the whole."""
-    return lambda msg, frac: say(msg, (i + frac) / n)
-
-
 def generate_bodies(
     brief: Brief,
     settings: Settings,
@@ -744,7 +695,7 @@ def generate_bodies(
     progress: Progress | None = None,
 ) -> BodyResult:
     """Draft `keep` bodies with distinct angles, each passing every hard check, scored 0-100."""
-    say = progress or (lambda _m, _f: None)
+    say = progress or quiet
     writer = BodyWriter(brief, context, settings, llm, evaluators=evaluators)
     specs = [
         s.model_copy(update={"blocks": blocks, "ps": ps}) for s in body_specs(brief, keep, subject)
@@ -757,7 +708,7 @@ def generate_bodies(
     sources = context_sources(context) + [ex.source for ex in writer.examples]
     out: list[BodyVariant] = []
     for i, spec in enumerate(specs):
-        writer.progress = _scaled(say, i, len(specs))
+        writer.progress = scaled(say, i / len(specs), (i + 1) / len(specs))
         seed = (settings.llm_seed or 0) + 104729 * (i + 1)
         try:
             out.append(writer.write(spec, seed, sources))
@@ -768,37 +719,5 @@ def generate_bodies(
     final = evaluate_bodies(out, brief, context, settings, evaluators)
     final.sort(key=lambda b: b.score if b.score is not None else 0.0, reverse=True)
     return BodyResult(
-        brief=brief,
-        model=llm.model,
-        provider=llm.name,
-        prompt_style=llm.prompt_style,
-        variants=final,
-        rejected=writer.rejected,
-        notes=notes,
-        usage=llm.usage,
-    )
-
-
-def run_bodies(
-    brief: Brief,
-    settings: Settings,
-    *,
-    subject: str | None = None,
-    keep: int = 2,
-    progress: Progress | None = None,
-    llm: LLM | None = None,
-) -> BodyResult:
-    """Brief in, scored body variants out (retrieval, drafting, rendering, evaluation)."""
-    from copilot.app.generate import get_llm
-    from copilot.knowledge.retrieve import build_context
-
-    say = progress or (lambda _m, _f: None)
-    # the model is loaded before the embedder runs: when torch's OpenMP pool starts first,
-    # llama.cpp calls in the same process measured several times slower on this machine
-    say("loading the model", 0.0)
-    model = llm or get_llm(settings)
-    say("retrieving brand context", 0.05)
-    context = build_context(brief, settings)
-    return generate_bodies(
-        brief, settings, llm=model, context=context, subject=subject, keep=keep, progress=say
+        brief=brief, variants=final, rejected=writer.rejected, notes=notes, **written_by(llm)
     )

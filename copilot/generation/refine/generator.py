@@ -13,32 +13,34 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
+from copilot.envelope import ResultEnvelope, UsageRecord
 from copilot.errors import ConfigError, CopilotError
 from copilot.generation.angles import ANGLES
 from copilot.generation.parsing import Draft
+from copilot.generation.pipeline import Rejected, Score, drop_repeats
 from copilot.generation.subjects.generator import (
     COMPLETION_MAX_TOKENS,
     MAX_ROUNDS,
     PROMPT_LIMITS,
-    Progress,
-    Rejected,
     SubjectGenerator,
     few_shot_examples,
+    variant_json,
 )
 from copilot.generation.tags import neutral_line, subject_key
 from copilot.io.brief import Brief
+from copilot.io.loader import load_model, shown
 from copilot.knowledge.context import BrandContext
-from copilot.llm.base import LLM, ChatMessage, Completion, PromptStyle, UsageRecord
+from copilot.llm.base import LLM, ChatMessage, Completion, PromptStyle
 from copilot.llm.budget import fit_or_raise
 from copilot.platforms.tags import display_text
+from copilot.progress import Progress
 from copilot.prompts import render
 from copilot.settings import Settings
 from copilot.variants import Variant
@@ -47,7 +49,6 @@ RULES_FILE = Path(__file__).parent / "data" / "refine_rules.yaml"
 #: drafts per round when few variants are asked for (one slot gets three tries per round)
 DRAFTS_PER_ROUND = 3
 Mode = Literal["rewrite", "more"]
-Score = Callable[[list[Variant]], list[Variant]]
 
 _NUMBERS = {
     "one": 1,
@@ -134,15 +135,12 @@ class RefineRules(BaseModel):
 @cache
 def refine_rules(path: Path = RULES_FILE) -> RefineRules:
     """The request rules from the data file, validated (known angles, compilable patterns)."""
-    try:
-        rules = RefineRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"{path}: not a valid rules file ({exc})") from None
+    rules = load_model(path, RefineRules)
     for rule in rules.rules:
         unknown = [a for a in rule.angles if a not in ANGLES]
         if unknown:
             raise ConfigError(
-                f"{path} rule {rule.name!r}: unknown angle(s) {', '.join(unknown)}; "
+                f"{shown(path)} rule {rule.name!r}: unknown angle(s) {', '.join(unknown)}; "
                 f"use {', '.join(ANGLES)}"
             )
         for pattern in [*rule.patterns, *([rule.signal] if rule.signal else [])]:
@@ -150,7 +148,7 @@ def refine_rules(path: Path = RULES_FILE) -> RefineRules:
                 re.compile(pattern)
             except re.error as exc:
                 raise ConfigError(
-                    f"{path} rule {rule.name!r}: bad pattern {pattern!r} ({exc})"
+                    f"{shown(path)} rule {rule.name!r}: bad pattern {pattern!r} ({exc})"
                 ) from None
     return rules
 
@@ -576,39 +574,44 @@ class Change(BaseModel):
     replaces: Variant | None = None
 
 
-class RefineResult(BaseModel):
-    """The whole set after the request, every variant re-scored, with what changed and why."""
+class RefineResult(ResultEnvelope[Rejected]):
+    """The whole set after the request, every variant re-scored, with what changed and why
+    (`usage`: the calls of this request only)."""
 
     request: str
     instruction: RefineInstruction
     variants: list[Variant]
     changes: list[Change] = Field(default_factory=list)
-    rejected: list[Rejected] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
     reply: str
-    usage: UsageRecord = Field(default_factory=UsageRecord)
+
+    def payload(self) -> dict[str, Any]:
+        """The request, the reply, the whole re-scored set and what changed (variants as in
+        `copilot generate --json`); the envelope adds rejected, notes, model and usage."""
+        return {
+            "request": self.request,
+            "reply": self.reply,
+            "variants": [variant_json(v) for v in self.variants],
+            "changes": [
+                {
+                    "index": c.index,
+                    "kind": c.kind,
+                    "replaces": None if c.replaces is None else variant_json(c.replaces),
+                }
+                for c in self.changes
+            ],
+        }
 
 
 def _drop_repeated_subjects(
     variants: list[Variant], kept: list[Variant], platform: str
 ) -> tuple[list[Variant], list[Rejected]]:
     """A draft whose subject line is already in the set changes nothing a subject test can see."""
-    seen = {subject_key(v.subject, platform) for v in kept}
-    out, rejected = [], []
-    for v in variants:
-        key = subject_key(v.subject, platform)
-        if key in seen:
-            rejected.append(
-                Rejected(
-                    subject=v.subject,
-                    preheader=v.preheader,
-                    reason="duplicate of a subject in the set",
-                )
-            )
-        else:
-            seen.add(key)
-            out.append(v)
-    return out, rejected
+    return drop_repeats(
+        {subject_key(v.subject, platform) for v in kept},
+        lambda v: subject_key(v.subject, platform),
+        "duplicate of a subject in the set",
+        within=True,
+    )(variants)
 
 
 def _round_progress(say: Progress, round_no: int) -> Progress:
@@ -721,28 +724,20 @@ def refine(
     variants: Sequence[Variant],
     brief: Brief,
     settings: Settings,
-    llm: LLM | None = None,
-    context: BrandContext | None = None,
+    llm: LLM,
+    context: BrandContext,
     *,
-    score: Score | None = None,
+    score: Score,
     progress: Progress | None = None,
 ) -> RefineResult:
     """Apply a chat request to the variants; return the new set, every variant re-scored.
 
-    `score` fills score/checks/explanation on a batch (default: the evaluators); drafts with a
-    failed hard check, or outside the asked length, are never returned.
+    `score` fills score/checks/explanation on a batch (the refine use case passes the
+    evaluators); drafts with a failed hard check, or outside the asked length, are never returned.
     """
-    from copilot.app.generate import get_llm, scorer
-
     current = list(variants)
     say = progress or (lambda _m, _f: None)
-    if context is None:
-        from copilot.knowledge.retrieve import build_context
-
-        say("retrieving brand context", 0.0)
-        context = build_context(brief, settings)
-    model = llm or get_llm(settings)
-    score_fn = score or scorer(brief, context, settings)
+    model, score_fn = llm, score
     instruction = parse_request(request, current, bool(brief.personalization), model.prompt_style)
     max_drop = refine_rules().max_score_drop
     start_calls = len(model.usage.per_call)
@@ -860,5 +855,8 @@ def refine(
         rejected=rejected,
         notes=notes,
         reply=_reply(instruction, final, changes, missed, rejected),
+        model=model.model,
+        provider=model.name,
+        prompt_style=model.prompt_style,
         usage=usage,
     )

@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field
 
 from copilot.errors import CopilotError
 from copilot.generation.bodies.fields import normalised
-from copilot.generation.parsing import ParseFailure
+from copilot.generation.parsing import ParseFailure, chat_json
 from copilot.generation.sequences.checks import DEFAULT_MAX_SENDS_PER_WEEK, WEEK_HOURS
 from copilot.generation.sequences.plan import Adaptation, schedule
 from copilot.generation.sequences.playbooks import Playbook, Step, StepChange, StepCopy, StepCTA
 from copilot.io.brief import Brief
-from copilot.llm.base import LLM, ChatMessage
+from copilot.llm.base import LLM
 from copilot.llm.contract import parse_contract
 from copilot.prompts import render
 from copilot.settings import Settings
@@ -49,8 +49,8 @@ class NewStep(BaseModel):
     cta: str = Field(min_length=1, max_length=32)
 
 
-class Change(BaseModel):
-    """One change a chat model proposes."""
+class ProposedChange(BaseModel):
+    """One change to the playbook a chat model proposes (applied only if it passes `_try`)."""
 
     action: Literal["drop", "move", "add"]
     step: str
@@ -62,7 +62,7 @@ class Change(BaseModel):
 class ChangeList(BaseModel):
     """What a chat model must return (the structured-output contract)."""
 
-    changes: list[Change] = Field(default_factory=list, max_length=MAX_MODEL_CHANGES)
+    changes: list[ProposedChange] = Field(default_factory=list, max_length=MAX_MODEL_CHANGES)
 
 
 def _apply_change(step: Step, change: StepChange) -> Step:
@@ -135,7 +135,7 @@ def _weekly_max(steps: list[Step]) -> int:
 
 
 def _try(
-    change: Change, steps: list[Step], playbook: Playbook, max_per_week: int
+    change: ProposedChange, steps: list[Step], playbook: Playbook, max_per_week: int
 ) -> tuple[list[Step] | None, str]:
     """The steps with the change applied, or None and why it was refused."""
     ids = [s.id for s in steps]
@@ -197,44 +197,24 @@ def adapt_by_model(
     max_per_week: int = DEFAULT_MAX_SENDS_PER_WEEK,
 ) -> tuple[list[Step], list[Adaptation], list[str]]:
     """Ask a chat model for up to MAX_MODEL_CHANGES changes; apply those within the bounds."""
-    messages = [
-        ChatMessage(role="system", content=render("sequence_adapt_system.j2")),
-        ChatMessage(
-            role="user",
-            content=render(
-                "sequence_adapt_user.j2",
-                playbook=playbook,
-                steps=steps,
-                timing=schedule(steps),
-                brief=brief,
-                max_changes=MAX_MODEL_CHANGES,
-                max_per_week=max_per_week,
-            ),
+    answer, error = chat_json(
+        llm,
+        render("sequence_adapt_system.j2"),
+        render(
+            "sequence_adapt_user.j2",
+            playbook=playbook,
+            steps=steps,
+            timing=schedule(steps),
+            brief=brief,
+            max_changes=MAX_MODEL_CHANGES,
+            max_per_week=max_per_week,
         ),
-    ]
-    answer: ChangeList | None = None
-    error = ""
-    for attempt in range(settings.llm_max_retries + 1):
-        out = llm.chat(
-            messages,
-            max_tokens=CHAT_MAX_TOKENS,
-            seed=(settings.llm_seed or 0) + attempt,
-            json_mode=True,
-        )
-        try:
-            answer = parse_changes(out.text)
-            break
-        except ParseFailure as exc:
-            error = str(exc)
-            messages = [
-                *messages[:2],
-                ChatMessage(role="assistant", content=out.text[:2000]),
-                ChatMessage(
-                    role="user",
-                    content=f"That answer was not usable ({error}). Reply with the JSON object "
-                    'only: {"changes": [...]} (an empty list is fine).',
-                ),
-            ]
+        parse_changes,
+        reply_shape='{"changes": [...]} (an empty list is fine).',
+        max_tokens=CHAT_MAX_TOKENS,
+        seed=settings.llm_seed or 0,
+        tries=settings.llm_max_retries + 1,
+    )
     if answer is None:
         return steps, [], [f"the model's adaptation was not usable ({error}); playbook kept"]
     applied: list[Adaptation] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from copilot.evaluation.grounding.claims import facts_from, is_grounded
+from copilot.evaluation.grounding.facts import facts_from, is_grounded
 from copilot.generation.bodies.fields import normalised
 from copilot.generation.offer_rules import discount_value, incentives
 from copilot.generation.sequences.plan import SequencePlan, SequenceStep

@@ -14,39 +14,40 @@ email passes its hard checks, and the plan's notes count the parts that are fall
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from copilot.envelope import written_by
 from copilot.errors import CopilotError, ModelOutputError
 from copilot.evaluation.scoring import DEFAULT_EVALUATORS, evaluate_variants, hard_failures
-from copilot.generation.bodies.fields import normalised
+from copilot.generation.bodies.fields import RejectedField, normalised
 from copilot.generation.bodies.generator import (
     BodySpec,
+    BodyVariant,
     BodyWriter,
     FallbackCopy,
     context_sources,
     placeholder_url,
 )
-from copilot.generation.offer_rules import offer_problems
 from copilot.generation.parsing import Draft
+from copilot.generation.pipeline import CandidateChain, drop_repeats, failure_reason, render_line
 from copilot.generation.sequences.adapt import adapt_by_model, adapt_by_rules
 from copilot.generation.sequences.checks import DEFAULT_MAX_SENDS_PER_WEEK, check_sequence
 from copilot.generation.sequences.plan import SequencePlan, SequenceStep, StepCTA, schedule
 from copilot.generation.sequences.playbooks import Playbook, Step, playbook_for
 from copilot.generation.subjects.generator import SubjectGenerator, below_gate
 from copilot.generation.subjects.patterns import fill_patterns
-from copilot.generation.tags import with_fallbacks
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.llm.base import LLM
-from copilot.platforms.tags import MergeTagError, render_tags, strip_tags
+from copilot.platforms.tags import MergeTagError, strip_tags
+from copilot.progress import Progress, quiet
 from copilot.rendering.render import footer_for, sender_name
 from copilot.settings import Settings
 from copilot.variants import Variant
 
-Progress = Callable[[str, float], None]
 #: evaluators for one step's email (diversity is about a set of alternatives, not a sequence)
 STEP_EVALUATORS: tuple[str, ...] = tuple(e for e in DEFAULT_EVALUATORS if e != "diversity")
 #: share of the progress bar for subjects; bodies take the rest
@@ -117,7 +118,7 @@ class SequenceWriter:
         self.settings = settings
         self.llm = llm
         self.copy = copy
-        self.progress = progress or (lambda _m, _f: None)
+        self.progress = progress or quiet
         self.sender = sender_name(context.brand)
         # auto on a base model: a step's subject is first a pattern filled for the step's brief
         # (as for a single send), then the model's own drafts, then the playbook's fallback
@@ -150,12 +151,12 @@ class SequenceWriter:
             if picked is not None:
                 return picked
         tried = 0
+        # a model line may carry a soft score's failure; only a hard check's failure drops it
+        candidates = self._chain(sb, kept, failing=hard_failures)
         for attempt in range(MODEL_ATTEMPTS):
             drafts = self._drafts(sb, step.angle, seed + 7 * attempt)
             tried += len(drafts)
-            variants, _ = self.subjects.to_variants(drafts, sb, self.context)
-            fresh = self._fresh(variants, sb, kept)
-            good = [v for v in self._score(sb, fresh) if not hard_failures(v)] if fresh else []
+            good = candidates.run(drafts, kept).good
             if good:
                 best = max(good, key=lambda v: v.score or 0.0)
                 return _StepSubject(
@@ -167,19 +168,20 @@ class SequenceWriter:
             "used fallback",
         )
 
-    def _fresh(self, variants: list[Variant], sb: Brief, kept: list[Variant]) -> list[Variant]:
-        """Rendered candidates for a step's subject that copy no past line, state no offer the
-        step's brief does not, and repeat no earlier step (as the inbox shows it, or nearly)."""
-        variants, _ = self.subjects.drop_copies(variants, sb, self.context)
-        taken = {_inbox_key(k.subject) for k in kept}
-        variants = [
-            v
-            for v in variants
-            if not offer_problems(f"{v.subject}\n{v.preheader}", sb.offer)
-            and _inbox_key(v.subject) not in taken
-        ]
-        fresh, _ = self.subjects.drop_duplicates(variants, kept)
-        return fresh
+    def _chain(self, sb: Brief, kept: list[Variant], **how: Any) -> CandidateChain:
+        """The subject generator's candidate chain for a step's brief (`how`: its `failing` and
+        `gate`): candidates copy no past line, state no offer the step's brief does not, and
+        repeat no earlier step, as the inbox shows it or nearly."""
+        earlier = drop_repeats(
+            {_inbox_key(k.subject) for k in kept},
+            lambda v: _inbox_key(v.subject),
+            "repeats the subject of an earlier step",
+        )
+
+        def score(variants: list[Variant]) -> list[Variant]:
+            return self._score(sb, variants)
+
+        return self.subjects.chain(sb, self.context, score, extra=[earlier], **how)
 
     def pattern_subject(self, step: Step, sb: Brief, kept: list[Variant]) -> _StepSubject | None:
         """A filled pattern for the step: of its angle and carrying the brief's specifics first,
@@ -198,11 +200,7 @@ class SequenceWriter:
             for v in rendered:
                 by_subject[v.subject] = f.subject
                 variants.append(v)
-        fresh = self._fresh(variants, sb, kept)
-        scored = self._score(sb, fresh) if fresh else []
-        good = [
-            v for v in scored if not any(c.status == "fail" for c in v.checks) and not below_gate(v)
-        ]
+        good = self._chain(sb, kept, gate=below_gate).screen(variants, kept).good
         if not good:
             return None
         best = good[0]  # the order above: the step's angle, then the brief's specifics
@@ -223,11 +221,13 @@ class SequenceWriter:
 
     def _render(self, text: str, brief: Brief) -> str:
         try:
-            return render_tags(with_fallbacks(text), brief.platform, brief.personalization)
+            return render_line(text, brief)
         except MergeTagError:
             return text
 
-    def body(self, step: Step, subject: Variant, seed: int, used: set[str], footer: Any) -> Any:
+    def body(
+        self, step: Step, subject: Variant, seed: int, used: set[str], footer: Any
+    ) -> tuple[BodyVariant, list[RejectedField]]:
         """The step's body through the body writer, to the step's angle, goal and CTA."""
         sb = step_brief(self.brief, step)
         cta = _cta(step, self.brief)
@@ -294,7 +294,7 @@ def generate_sequence(
     progress: Progress | None = None,
 ) -> SequencePlan:
     """Adapt the brief's playbook and write every step; checks on each email and the sequence."""
-    say = progress or (lambda _m, _f: None)
+    say = progress or quiet
     copy = copy or SequenceCopy()
     limit = max_sends_per_week or DEFAULT_MAX_SENDS_PER_WEEK
     book = playbook or playbook_for(brief)
@@ -328,12 +328,13 @@ def generate_sequence(
     )
     used: set[str] = set()
     out: list[SequenceStep] = []
+    rejected: list[RejectedField] = []
     for i, (step, chosen) in enumerate(zip(steps, subjects, strict=True)):
         frac = SUBJECT_SHARE + (1 - SUBJECT_SHARE) * i / len(steps)
         say(f"step {i + 1}/{len(steps)} ({step.id}): body", frac)
         seed = seed0 + 104729 * (i + 1)
         try:
-            body, _rejected = writer.body(step, chosen.variant, seed, used, footer)
+            body, dropped = writer.body(step, chosen.variant, seed, used, footer)
         except ModelOutputError as exc:
             if chosen.origin == "fallback":
                 raise
@@ -343,7 +344,8 @@ def generate_sequence(
                 step, f"the model's subject made the email fail ({exc}); used fallback"
             )
             subjects[i] = chosen
-            body, _rejected = writer.body(step, chosen.variant, seed, used, footer)
+            body, dropped = writer.body(step, chosen.variant, seed, used, footer)
+        rejected += dropped
         sb = step_brief(brief, step)
         final = evaluate_variants([body.as_variant()], sb, context, settings, evaluators)[0]
         at, delay = timing[i]
@@ -386,50 +388,13 @@ def generate_sequence(
         steps=out,
         adaptations=adaptations,
         notes=notes,
+        rejected=rejected,
         brief=brief,
-        model=llm.model,
-        usage={"provider": llm.name, "prompt_style": llm.prompt_style, **llm.usage.summary()},
+        **written_by(llm),
     )
     plan.checks = check_sequence(plan, brief, limit)
     failed = [c for c in plan.checks if c.status == "fail"]
     if failed:
-        plan.notes.append(
-            "sequence checks failed: " + "; ".join(f"{c.name}: {c.message}" for c in failed)
-        )
+        plan.notes.append("sequence checks failed: " + failure_reason(failed))
     say("done", 1.0)
     return plan
-
-
-def run_sequence(
-    brief: Brief,
-    settings: Settings,
-    *,
-    playbook: str | None = None,
-    copy: SequenceCopy | None = None,
-    max_sends_per_week: int | None = None,
-    progress: Progress | None = None,
-    llm: LLM | None = None,
-) -> SequencePlan:
-    """Brief in, a complete sequence plan out (retrieval, adaptation, copy, checks)."""
-    from copilot.app.generate import get_llm
-    from copilot.generation.sequences.playbooks import get_playbook
-    from copilot.knowledge.retrieve import build_context
-
-    say = progress or (lambda _m, _f: None)
-    book = get_playbook(playbook) if playbook else playbook_for(brief)
-    # the model is loaded before the embedder runs: when torch's OpenMP pool starts first,
-    # llama.cpp calls in the same process measured several times slower on this machine
-    say("loading the model", 0.0)
-    model = llm or get_llm(settings)
-    say("retrieving brand context", 0.02)
-    context = build_context(brief, settings)
-    return generate_sequence(
-        brief,
-        settings,
-        llm=model,
-        context=context,
-        playbook=book,
-        copy=copy,
-        max_sends_per_week=max_sends_per_week,
-        progress=lambda m, f: say(m, 0.05 + 0.95 * f),
-    )

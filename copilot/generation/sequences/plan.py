@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from copilot.envelope import ResultEnvelope
+from copilot.generation.bodies.fields import RejectedField
 from copilot.generation.sequences.playbooks import Branch, ExitRule, Step
 from copilot.io.brief import Brief
 from copilot.variants import CheckResult
@@ -82,8 +84,8 @@ class Adaptation(BaseModel):
     by: Literal["rule", "model"] = "rule"
 
 
-class SequencePlan(BaseModel):
-    """What `copilot sequence` returns."""
+class SequencePlan(ResultEnvelope[RejectedField]):
+    """What `copilot sequence` returns (`rejected`: the body fields drafted and not used)."""
 
     playbook: str
     title: str
@@ -94,13 +96,14 @@ class SequencePlan(BaseModel):
     steps: list[SequenceStep]
     adaptations: list[Adaptation] = Field(default_factory=list)
     checks: list[CheckResult] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
     brief: Brief
-    model: str = ""
-    usage: dict[str, Any] = Field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        """`{"sequence": {goal, trigger, exit, steps: [...]}}` plus brief, model and usage."""
+    #: the notes are part of "sequence"; the rejected fields are not in the JSON
+    json_keys: ClassVar[tuple[str, ...]] = ("model", "usage")
+
+    def payload(self) -> dict[str, Any]:
+        """`{"sequence": {goal, trigger, exit, steps: [...]}}` plus the brief; the envelope adds
+        model and usage."""
         return {
             "sequence": {
                 "playbook": self.playbook,
@@ -115,8 +118,6 @@ class SequencePlan(BaseModel):
                 "notes": self.notes,
             },
             "brief": self.brief.model_dump(mode="json"),
-            "model": self.model,
-            "usage": self.usage,
         }
 
 

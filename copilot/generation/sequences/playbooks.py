@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from copilot.errors import ConfigError, CopilotError
 from copilot.io.brief import Brief, Goal
+from copilot.io.loader import load_file, shown
 
 PLAYBOOK_DIR = Path(__file__).parent / "data" / "playbooks"
 #: placeholders fallback copy may use; {offer} only in incentive steps
@@ -224,21 +224,11 @@ class Playbook(_Strict):
 
 
 def _load_file(path: Path) -> Playbook:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"playbook {path.name}{where}: not valid YAML") from None
-    try:
-        playbook = Playbook.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ())) or "(file)"
-        raise ConfigError(f"playbook {path.name}: field '{loc}': {first.get('msg')}") from None
+    # not load_model: the folder is read once per process by _load_all
+    playbook = load_file(path, Playbook)
     if playbook.name != path.stem:
         raise ConfigError(
-            f"playbook {path.name}: field 'name' is {playbook.name!r}; it must match the file "
+            f"{shown(path)}: field 'name' is {playbook.name!r}; it must match the file "
             f"name {path.stem!r}"
         )
     return playbook

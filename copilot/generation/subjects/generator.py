@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from langchain_core.runnables import RunnableLambda
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from copilot.envelope import ResultEnvelope, written_by
 from copilot.errors import ModelOutputError
 from copilot.generation.angles import infer_angle, plan_angles
-from copilot.generation.offer_rules import offer_problems
-from copilot.generation.parsing import Draft, ParseFailure, parse_chat, parse_completion
+from copilot.generation.parsing import (
+    Draft,
+    ParseFailure,
+    chat_json,
+    parse_chat,
+    parse_completion,
+)
+from copilot.generation.pipeline import (
+    CandidateChain,
+    Failing,
+    Filter,
+    Gate,
+    Kept,
+    Rejected,
+    Score,
+    drop_near_duplicates,
+    drop_other_offers,
+    drop_past_lines,
+    failed_checks,
+    rejection,
+    render_drafts,
+)
 from copilot.generation.subjects.grammar import GrammarLLM, draft_grammar
 from copilot.generation.subjects.patterns import FilledPattern, fill_patterns
-from copilot.generation.tags import neutral_line, subject_key, with_fallbacks
+from copilot.generation.tags import neutral_line
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
-from copilot.knowledge.embeddings import get_embedder
-from copilot.llm.base import LLM, ChatMessage, Completion, UsageRecord
+from copilot.llm.base import LLM, Completion
 from copilot.llm.budget import fit_or_raise, fit_prompt
-from copilot.platforms.tags import MergeTagError, render_tags
+from copilot.progress import Progress, quiet
 from copilot.prompts import render
 from copilot.settings import Settings
 from copilot.variants import Variant
 
-Progress = Callable[[str, float], None]
 COMPLETION_STOP = ["###", "\nGoal:", "\n\n\n"]
 COMPLETION_MAX_TOKENS = 64
 MAX_ROUNDS = 3
@@ -55,48 +73,31 @@ GATES = ("relevance",)
 AUTO_MODEL = ("scratch", "edit")
 
 
-class Rejected(BaseModel):
-    subject: str
-    preheader: str = ""
-    reason: str
+def variant_json(v: Variant) -> dict[str, Any]:
+    """One subject-line variant as the JSON of `copilot generate --json` shows it."""
+    return {
+        "subject": v.subject,
+        "preheader": v.preheader,
+        "angle": v.angle,
+        "sources": v.sources,
+        "score": v.score,
+        "checks": [c.model_dump() for c in v.checks],
+        "explanation": v.explanation,
+    }
 
 
-class GenerationResult(BaseModel):
+class GenerationResult(ResultEnvelope[Rejected]):
     """What `copilot generate` returns: the kept variants, what was dropped and why, and usage."""
 
     brief: Brief
-    model: str
-    provider: str
-    prompt_style: str
     variants: list[Variant]
-    rejected: list[Rejected] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    usage: UsageRecord = Field(default_factory=UsageRecord)
 
-    def to_json(self) -> dict[str, Any]:
-        """The documented JSON shape of `copilot generate --json`."""
+    def payload(self) -> dict[str, Any]:
+        """`copilot generate --json`: brief, model and variants, then the envelope's keys."""
         return {
             "brief": self.brief.model_dump(mode="json"),
             "model": self.model,
-            "variants": [
-                {
-                    "subject": v.subject,
-                    "preheader": v.preheader,
-                    "angle": v.angle,
-                    "sources": v.sources,
-                    "score": v.score,
-                    "checks": [c.model_dump() for c in v.checks],
-                    "explanation": v.explanation,
-                }
-                for v in self.variants
-            ],
-            "rejected": [r.model_dump() for r in self.rejected],
-            "notes": self.notes,
-            "usage": {
-                "provider": self.provider,
-                "prompt_style": self.prompt_style,
-                **self.usage.summary(),
-            },
+            "variants": [variant_json(v) for v in self.variants],
         }
 
 
@@ -188,7 +189,7 @@ class SubjectGenerator:
     def __init__(self, settings: Settings, llm: LLM, progress: Progress | None = None) -> None:
         self.settings = settings
         self.llm = llm
-        self.progress = progress or (lambda _msg, _frac: None)
+        self.progress = progress or quiet
         #: rendered subject -> the strategy that drafted it (for the result's notes)
         self.strategies: dict[str, str] = {}
         #: filled patterns already drafted in this run (each is offered once)
@@ -388,35 +389,23 @@ class SubjectGenerator:
         user, _kept, _tokens = fit_prompt(
             draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
         )
-        messages = [
-            ChatMessage(role="system", content=system),
-            ChatMessage(role="user", content=user),
-        ]
-        last_error = ""
-        for attempt in range(self.settings.llm_max_retries + 1):
-            out = self.llm.chat(
-                messages, max_tokens=max_tokens, seed=seed0 + attempt, json_mode=True
-            )
-            try:
-                drafts = parse_chat(out.text)
-                self.progress(f"drafted {len(drafts)}", 1.0)
-                return drafts, []
-            except ParseFailure as exc:
-                last_error = str(exc)
-                # repair turn: show the model its own answer and what was wrong with it
-                messages = [
-                    *messages[:2],
-                    ChatMessage(role="assistant", content=out.text[:2000]),
-                    ChatMessage(
-                        role="user",
-                        content=f"That answer was not usable ({last_error}). Reply with the JSON "
-                        'object only: {"variants": [{"subject": ..., "preheader": ..., "angle": ...}]}',
-                    ),
-                ]
-        raise ModelOutputError(
-            f"the model gave no usable JSON after {self.settings.llm_max_retries + 1} tries "
-            f"({last_error})"
+        tries = self.settings.llm_max_retries + 1
+        drafts, last_error = chat_json(
+            self.llm,
+            system,
+            user,
+            parse_chat,
+            reply_shape='{"variants": [{"subject": ..., "preheader": ..., "angle": ...}]}',
+            max_tokens=max_tokens,
+            seed=seed0,
+            tries=tries,
         )
+        if drafts is None:
+            raise ModelOutputError(
+                f"the model gave no usable JSON after {tries} tries ({last_error})"
+            )
+        self.progress(f"drafted {len(drafts)}", 1.0)
+        return drafts, []
 
     def draft(
         self, brief: Brief, context: BrandContext, n: int, round_no: int
@@ -440,103 +429,55 @@ class SubjectGenerator:
     def to_variants(
         self, drafts: list[Draft], brief: Brief, context: BrandContext
     ) -> tuple[list[Variant], list[Rejected]]:
-        """Render neutral merge tags in the brief's platform syntax; drafts using fields the
-        brief does not list are rejected."""
+        """Render neutral merge tags in the brief's platform syntax (the chain's first step),
+        noting how each line was drafted; drafts using fields the brief does not list are
+        rejected."""
         sources = [item.id for item in context.top_performers[:3]]
-        out, rejected = [], []
-        for d in drafts:
-            try:
-                subject = render_tags(
-                    with_fallbacks(d.subject), brief.platform, brief.personalization
-                )
-                preheader = render_tags(
-                    with_fallbacks(d.preheader), brief.platform, brief.personalization
-                )
-            except MergeTagError as exc:
-                rejected.append(Rejected(subject=d.subject, preheader=d.preheader, reason=str(exc)))
-                continue
+        pairs, rejected = render_drafts(drafts, brief, sources)
+        for d, v in pairs:
             if d.strategy:
-                self.strategies.setdefault(subject, d.strategy)
+                self.strategies.setdefault(v.subject, d.strategy)
             if d.strategy == "patterns" and d.subject in self.specific_fills:
-                self.specific.add(subject)
-            out.append(
-                Variant(
-                    subject=subject,
-                    preheader=preheader,
-                    angle=d.angle or infer_angle(d.subject),
-                    sources=sources,
-                )
-            )
-        return out, rejected
-
-    def drop_other_offers(
-        self, variants: list[Variant], brief: Brief
-    ) -> tuple[list[Variant], list[Rejected]]:
-        """Drop drafts stating a discount or code the brief's offer does not (the brief's offer
-        is the only one the copy may state, even when products.md lists others)."""
-        keep, rejected = [], []
-        for v in variants:
-            problems = offer_problems(f"{v.subject}\n{v.preheader}", brief.offer)
-            if problems:
-                rejected.append(
-                    Rejected(subject=v.subject, preheader=v.preheader, reason="; ".join(problems))
-                )
-            else:
-                keep.append(v)
-        return keep, rejected
+                self.specific.add(v.subject)
+        return [v for _, v in pairs], rejected
 
     def drop_copies(
         self, variants: list[Variant], brief: Brief, context: BrandContext
     ) -> tuple[list[Variant], list[Rejected]]:
         """Drop drafts that repeat a past campaign's subject word for word (the model copied it)."""
-        past = {subject_key(c.subject, c.platform or "mailchimp") for c in context.brand.campaigns}
-        past |= {
-            subject_key(i.metadata.get("subject", ""), i.metadata.get("platform") or "mailchimp")
-            for i in context.top_performers
-        }
-        keep, rejected = [], []
-        for v in variants:
-            if subject_key(v.subject, brief.platform) in past:
-                rejected.append(
-                    Rejected(
-                        subject=v.subject,
-                        preheader=v.preheader,
-                        reason="copies a past subject line",
-                    )
-                )
-            else:
-                keep.append(v)
-        return keep, rejected
+        return drop_past_lines(brief, context)(variants)
 
     def drop_duplicates(
         self, variants: list[Variant], kept: list[Variant]
     ) -> tuple[list[Variant], list[Rejected]]:
-        """Drop exact and near-duplicates (embedding similarity of the subject lines) of earlier
-        variants. The subject is what a subject-line test varies: two lines that share the
-        brief's offer as their preheader are still two tests, and a long shared preheader would
-        otherwise make them look alike."""
-        if not variants:
-            return [], []
-        embedder = get_embedder(self.settings.embedding_model)
-        pool = kept + variants
-        vecs = embedder.encode([v.subject for v in pool])
-        accepted: list[int] = list(range(len(kept)))
-        rejected: list[Rejected] = []
-        for i in range(len(kept), len(pool)):
-            v = pool[i]
-            sims = [float(vecs[i] @ vecs[j]) for j in accepted]
-            best = int(np.argmax(sims)) if sims else -1
-            if sims and sims[best] >= self.settings.near_duplicate_threshold:
-                rejected.append(
-                    Rejected(
-                        subject=v.subject,
-                        preheader=v.preheader,
-                        reason=f"near-duplicate of {pool[accepted[best]].subject!r} (similarity {sims[best]:.2f})",
-                    )
-                )
-            else:
-                accepted.append(i)
-        return [pool[i] for i in accepted[len(kept) :]], rejected
+        """Drop exact and near-duplicates of earlier variants (see pipeline.drop_near_duplicates)."""
+        return drop_near_duplicates(variants, kept, self.settings)
+
+    def chain(
+        self,
+        brief: Brief,
+        context: BrandContext,
+        score: Score,
+        *,
+        extra: Sequence[Filter] = (),
+        failing: Failing = failed_checks,
+        gate: Gate | None = None,
+    ) -> CandidateChain:
+        """The candidate filter chain for drafts of this generator: render (recording how each
+        was drafted), drop other offers, copies of past lines and the `extra` repeats, then
+        near-duplicates, score and set aside failures."""
+
+        def render_these(drafts: list[Draft]) -> Kept:
+            return self.to_variants(drafts, brief, context)
+
+        return CandidateChain(
+            render=render_these,
+            filters=[drop_other_offers(brief), drop_past_lines(brief, context), *extra],
+            settings=self.settings,
+            score=score,
+            failing=failing,
+            gate=gate,
+        )
 
 
 def below_gate(variant: Variant) -> str:
@@ -552,7 +493,7 @@ def generate_subjects(
     *,
     llm: LLM,
     context: BrandContext,
-    score: Callable[[list[Variant]], list[Variant]],
+    score: Score,
     n: int | None = None,
     keep: int | None = None,
     progress: Progress | None = None,
@@ -567,32 +508,17 @@ def generate_subjects(
     n = n or settings.gen_n
     keep = keep or settings.gen_keep
     gen = SubjectGenerator(settings, llm, progress)
+    candidates = gen.chain(brief, context, score, gate=below_gate)
     passed: list[Variant] = []
     rejected: list[Rejected] = []
 
     def one_round(round_no: int) -> list[Variant]:
         drafts, bad = gen.draft(brief, context, n, round_no)
         rejected.extend(bad)
-        rendered, unrenderable = gen.to_variants(drafts, brief, context)
-        rejected.extend(unrenderable)
-        rendered, offers = gen.drop_other_offers(rendered, brief)
-        rejected.extend(offers)
-        variants, copies = gen.drop_copies(rendered, brief, context)
-        rejected.extend(copies)
-        fresh, dups = gen.drop_duplicates(variants, passed)
-        rejected.extend(dups)
-        scored = score(fresh) if fresh else []
-        good = []
-        for v in scored:
-            fails = [c for c in v.checks if c.status == "fail"]
-            if fails:
-                reason = "; ".join(f"{c.name}: {c.message}" for c in fails)
-                rejected.append(Rejected(subject=v.subject, preheader=v.preheader, reason=reason))
-            elif below_gate(v):
-                reserve.append(v)
-            else:
-                good.append(v)
-        return good
+        screened = candidates.run(drafts, passed)
+        rejected.extend(screened.rejected)
+        reserve.extend(screened.reserve)
+        return screened.good
 
     reserve: list[Variant] = []
     chain = RunnableLambda(one_round)
@@ -615,11 +541,7 @@ def generate_subjects(
     topped = reserve[: keep - len(chosen)]
     chosen += topped
     for v in reserve[len(topped) :]:
-        rejected.append(
-            Rejected(
-                subject=v.subject, preheader=v.preheader, reason="below the gate: " + below_gate(v)
-            )
-        )
+        rejected.append(rejection(v, "below the gate: " + below_gate(v)))
     if len(chosen) > 1:  # set-level scores (diversity) must describe the set that is returned
         chosen = sorted(
             score([v.model_copy(update={"score": None, "checks": []}) for v in chosen]),
@@ -646,12 +568,5 @@ def generate_subjects(
             f"rounds of {n} drafts; see 'rejected' for the reasons"
         )
     return GenerationResult(
-        brief=brief,
-        model=llm.model,
-        provider=llm.name,
-        prompt_style=llm.prompt_style,
-        variants=chosen,
-        rejected=rejected,
-        notes=notes,
-        usage=llm.usage,
+        brief=brief, variants=chosen, rejected=rejected, notes=notes, **written_by(llm)
     )

@@ -13,13 +13,13 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from copilot.errors import ConfigError
 from copilot.evaluation.scores.fluency import repeated_share
 from copilot.generation.angles import ANGLES
 from copilot.io.brief import Brief, Goal
+from copilot.io.loader import load_file, shown
 from copilot.knowledge.brand import BrandKB
 
 PATTERN_DIR = Path(__file__).parent / "data" / "patterns"
@@ -107,18 +107,10 @@ class FilledPattern(BaseModel):
 
 
 def _load(path: Path) -> PatternSet:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise ConfigError(f"patterns {path.name}: not valid YAML") from None
-    try:
-        found = PatternSet.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ())) or "(file)"
-        raise ConfigError(f"patterns {path.name}: field '{loc}': {first.get('msg')}") from None
+    # not load_model: the folder is read once per process by _load_all
+    found = load_file(path, PatternSet)
     if found.goal.value != path.stem:
-        raise ConfigError(f"patterns {path.name}: goal {found.goal.value!r} must match the name")
+        raise ConfigError(f"{shown(path)}: goal {found.goal.value!r} must match the file name")
     return found
 
 

@@ -10,7 +10,7 @@ import httpx
 from pydantic import SecretStr
 
 from copilot.io.abconfig import ABConfig, Platform
-from copilot.platforms.base import ExportPayload, PlannedRequest, PushResult, checked, register
+from copilot.platforms.base import ExportPayload, PlannedRequest, PushResult, checked
 from copilot.platforms.errors import ExportError, PushError
 from copilot.platforms.html import render_body
 from copilot.platforms.http import RetryPolicy, VendorAPI
@@ -79,128 +79,120 @@ def _enforce_rules(config: ABConfig) -> None:
         )
 
 
-class BrevoExporter:
-    """POST /emailCampaigns with abTesting, subjectA/subjectB, splitRule and winner settings."""
-
-    name: Platform = NAME
-
-    def build(self, config: ABConfig) -> ExportPayload:
-        """A spec-valid create-campaign body (raises ExportError/ContractError)."""
-        _enforce_rules(config)
-        d = config.design
-        control, challenger = config.arms
-        warnings: list[str] = []
-        body: dict[str, Any] = {
-            "name": config.title,
-            "tag": config.marker,
-            "sender": {"name": config.sender.from_name, "email": config.sender.email},
-            "htmlContent": render_body(config, control, NAME),
-            "abTesting": True,
-            "subjectA": render_tags(control.subject, NAME),
-            "subjectB": render_tags(challenger.subject, NAME),
-            "splitRule": d.platform_split_percent,
-        }
-        if "{{ unsubscribe }}" not in body["htmlContent"]:
-            raise ExportError(
-                "the HTML has no unsubscribe link; add {{ unsubscribe }} (or leave "
-                "html empty to use the layout, which has one)"
-            )
-        if d.platform_split_percent != 50:
-            # at 50% each, everyone is in the test and Brevo ignores the winner settings
-            body["winnerCriteria"] = "click" if d.metric == "clicks" else "open"
-            body["winnerDelay"] = d.wait_hours
-        else:
-            warnings.append("splitRule 50: everyone is in the test, no winner is sent")
-        if control.preheader:
-            body["previewText"] = render_tags(control.preheader, NAME)
-        for field in ("subjectA", "subjectB", "previewText"):
-            bare = [
-                t.raw
-                for t in find_tags(body.get(field, ""), NAME)
-                if not t.system and t.fallback is None
-            ]
-            if bare:
-                # Brevo prints nothing for a missing value; a fallback avoids "Hi ,"
-                warnings.append(
-                    f"{field}: {', '.join(bare)} has no fallback; contacts without "
-                    "the value see it blank (write e.g. {{FNAME|there}} in the copy)"
-                )
-        if config.sender.reply_to:
-            body["replyTo"] = config.sender.reply_to
-        if config.audience.brevo_list_ids:
-            body["recipients"] = {"listIds": list(config.audience.brevo_list_ids)}
-        else:
+def build(config: ABConfig) -> ExportPayload:
+    """POST /emailCampaigns with abTesting, subjectA/subjectB, splitRule and winner settings: a
+    spec-valid create-campaign body (raises ExportError/ContractError)."""
+    _enforce_rules(config)
+    d = config.design
+    control, challenger = config.arms
+    warnings: list[str] = []
+    body: dict[str, Any] = {
+        "name": config.title,
+        "tag": config.marker,
+        "sender": {"name": config.sender.from_name, "email": config.sender.email},
+        "htmlContent": render_body(config, control, NAME),
+        "abTesting": True,
+        "subjectA": render_tags(control.subject, NAME),
+        "subjectB": render_tags(challenger.subject, NAME),
+        "splitRule": d.platform_split_percent,
+    }
+    if "{{ unsubscribe }}" not in body["htmlContent"]:
+        raise ExportError(
+            "the HTML has no unsubscribe link; add {{ unsubscribe }} (or leave "
+            "html empty to use the layout, which has one)"
+        )
+    if d.platform_split_percent != 50:
+        # at 50% each, everyone is in the test and Brevo ignores the winner settings
+        body["winnerCriteria"] = "click" if d.metric == "clicks" else "open"
+        body["winnerDelay"] = d.wait_hours
+    else:
+        warnings.append("splitRule 50: everyone is in the test, no winner is sent")
+    if control.preheader:
+        body["previewText"] = render_tags(control.preheader, NAME)
+    for field in ("subjectA", "subjectB", "previewText"):
+        bare = [
+            t.raw
+            for t in find_tags(body.get(field, ""), NAME)
+            if not t.system and t.fallback is None
+        ]
+        if bare:
+            # Brevo prints nothing for a missing value; a fallback avoids "Hi ,"
             warnings.append(
-                "no audience: the draft has no list; choose it in Brevo or set "
-                "audience.brevo_list_ids in the config"
+                f"{field}: {', '.join(bare)} has no fallback; contacts without "
+                "the value see it blank (write e.g. {{FNAME|there}} in the copy)"
             )
-        request = checked(
-            NAME, PlannedRequest(step="create_campaign", method="POST", path=CREATE_PATH, body=body)
+    if config.sender.reply_to:
+        body["replyTo"] = config.sender.reply_to
+    if config.audience.brevo_list_ids:
+        body["recipients"] = {"listIds": list(config.audience.brevo_list_ids)}
+    else:
+        warnings.append(
+            "no audience: the draft has no list; choose it in Brevo or set "
+            "audience.brevo_list_ids in the config"
         )
-        return ExportPayload(
-            platform=NAME,
-            test_id=config.test_id,
-            title=config.title,
-            marker=config.marker,
-            requests=[request],
-            warnings=warnings,
-        )
+    request = checked(
+        NAME, PlannedRequest(step="create_campaign", method="POST", path=CREATE_PATH, body=body)
+    )
+    return ExportPayload(
+        platform=NAME,
+        test_id=config.test_id,
+        title=config.title,
+        marker=config.marker,
+        requests=[request],
+        warnings=warnings,
+    )
 
-    def find_campaign(self, api: VendorAPI, title: str, marker: str) -> dict[str, Any] | None:
-        """Our own draft, found by its name and tag."""
-        offset, limit = 0, 100
-        while True:
-            page = (
-                api.call(
-                    "GET",
-                    CREATE_PATH,
-                    params={
-                        "status": "draft",
-                        "limit": limit,
-                        "offset": offset,
-                        "sort": "desc",
-                        "excludeHtmlContent": "true",
-                    },
-                )
-                or {}
+
+def find_campaign(api: VendorAPI, title: str, marker: str) -> dict[str, Any] | None:
+    """Our own draft, found by its name and tag."""
+    offset, limit = 0, 100
+    while True:
+        page = (
+            api.call(
+                "GET",
+                CREATE_PATH,
+                params={
+                    "status": "draft",
+                    "limit": limit,
+                    "offset": offset,
+                    "sort": "desc",
+                    "excludeHtmlContent": "true",
+                },
             )
-            campaigns = page.get("campaigns") or []
-            for campaign in campaigns:
-                if campaign.get("name") == title or campaign.get("tag") == marker:
-                    return campaign
-            offset += limit
-            if not campaigns or offset >= int(page.get("count", 0)):
-                return None
-
-    def push(
-        self,
-        payload: ExportPayload,
-        client: httpx.Client,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] | None = None,
-    ) -> PushResult:
-        """Create the campaign once, even when a retry follows a lost response."""
-        api = VendorAPI(client, NAME, policy, sleep or time.sleep)
-        (create,) = payload.requests
-        campaign, created = api.create_once(
-            create.path,
-            create.body,
-            lambda: self.find_campaign(api, payload.title, payload.marker),
+            or {}
         )
-        campaign_id = str((campaign or {}).get("id") or "")
-        if not campaign_id:
-            raise PushError("brevo POST /emailCampaigns: the response has no campaign id")
-        return PushResult(
-            platform=NAME,
-            campaign_id=campaign_id,
-            title=payload.title,
-            created=created,
-            requests_sent=api.requests_sent,
-            steps=[create.step],
-            warnings=payload.warnings,
-        )
+        campaigns = page.get("campaigns") or []
+        for campaign in campaigns:
+            if campaign.get("name") == title or campaign.get("tag") == marker:
+                return campaign
+        offset += limit
+        if not campaigns or offset >= int(page.get("count", 0)):
+            return None
 
 
-@register(NAME)
-def _factory() -> BrevoExporter:
-    return BrevoExporter()
+def push(
+    payload: ExportPayload,
+    client: httpx.Client,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> PushResult:
+    """Create the campaign once, even when a retry follows a lost response."""
+    api = VendorAPI(client, NAME, policy, sleep or time.sleep)
+    (create,) = payload.requests
+    campaign, created = api.create_once(
+        create.path,
+        create.body,
+        lambda: find_campaign(api, payload.title, payload.marker),
+    )
+    campaign_id = str((campaign or {}).get("id") or "")
+    if not campaign_id:
+        raise PushError("brevo POST /emailCampaigns: the response has no campaign id")
+    return PushResult(
+        platform=NAME,
+        campaign_id=campaign_id,
+        title=payload.title,
+        created=created,
+        requests_sent=api.requests_sent,
+        steps=[create.step],
+        warnings=payload.warnings,
+    )

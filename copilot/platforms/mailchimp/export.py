@@ -12,7 +12,7 @@ import httpx
 from pydantic import SecretStr
 
 from copilot.io.abconfig import ABConfig, Arm, Platform, Variable
-from copilot.platforms.base import ExportPayload, PlannedRequest, PushResult, checked, register
+from copilot.platforms.base import ExportPayload, PlannedRequest, PushResult, checked
 from copilot.platforms.errors import ExportError, PushError
 from copilot.platforms.html import render_body
 from copilot.platforms.http import RetryPolicy, VendorAPI
@@ -110,162 +110,150 @@ def _content_arms(config: ABConfig) -> list[Arm]:
     return list(seen.values())
 
 
-class MailchimpExporter:
-    """POST /campaigns (type variate) + PUT /campaigns/{campaign_id}/content."""
-
-    name: Platform = NAME
-
-    def build(self, config: ABConfig) -> ExportPayload:
-        """Spec-valid request bodies for the config (raises ExportError/ContractError)."""
-        _enforce_rules(config)
-        control = config.control
-        warnings: list[str] = []
-        d = config.design
-        tags = lambda text: render_tags(text, NAME)  # noqa: E731 - local shorthand
-        variate: dict[str, Any] = {
-            "winner_criteria": "clicks" if d.metric == "clicks" else "opens",
-            "wait_time": d.wait_hours * 60,
-            "test_size": d.platform_split_percent,
-        }
-        if "subject" in config.variables:
-            variate["subject_lines"] = [tags(a.subject) for a in _variant_arms(config, "subject")]
-        if "from_name" in config.variables:
-            fa = _variant_arms(config, "from_name")
-            variate["from_names"] = [a.from_name or config.sender.from_name for a in fa]
-            variate["reply_to_addresses"] = [a.reply_to or "" for a in fa]
-        if "send_time" in config.variables:
-            # Mailchimp 3.0.81 documents "YYYY-MM-DD HH:MM:SS"; the spec marks it date-time.
-            variate["send_times"] = [
-                a.send_time.isoformat() for a in _variant_arms(config, "send_time") if a.send_time
-            ]
-            variate["test_size"] = 100
-            warnings.append(
-                "send_time test: Mailchimp sends to everyone and ignores the winner metric"
-            )
-        settings: dict[str, Any] = {
-            "title": config.title,
-            "subject_line": tags(control.subject),
-            "from_name": control.from_name or config.sender.from_name,
-        }
-        if "preheader" not in config.variables and control.preheader:
-            settings["preview_text"] = tags(control.preheader)
-        reply_to = control.reply_to or config.sender.reply_to or config.sender.email
-        if reply_to:
-            settings["reply_to"] = reply_to
-        else:
-            warnings.append(
-                "no reply-to address: Mailchimp needs settings.reply_to before the "
-                "campaign can be sent (set sender.reply_to in the config)"
-            )
-        body: dict[str, Any] = {
-            "type": "variate",
-            "settings": settings,
-            "variate_settings": variate,
-        }
-        if config.audience.mailchimp_list_id:
-            recipients: dict[str, Any] = {"list_id": config.audience.mailchimp_list_id}
-            if config.audience.mailchimp_segment_id is not None:
-                recipients["segment_opts"] = {
-                    "saved_segment_id": config.audience.mailchimp_segment_id
-                }
-            body["recipients"] = recipients
-        else:
-            warnings.append(
-                "no audience: the draft has no list; choose it in Mailchimp or set "
-                "audience.mailchimp_list_id in the config"
-            )
-        contents = []
-        for arm in _content_arms(config):
-            item: dict[str, Any] = {
-                "content_label": f"{arm.label}",
-                "html": render_body(config, arm, NAME),
-            }
-            if arm.plain_text:
-                item["plain_text"] = tags(arm.plain_text)
-            if "*|UNSUB|*" not in item["html"]:
-                raise ExportError(
-                    f"arm {arm.label}: its HTML has no unsubscribe link; add *|UNSUB|* "
-                    "(or leave html empty to use the layout, which has one)"
-                )
-            contents.append(item)
-        requests = [
-            checked(
-                NAME,
-                PlannedRequest(step="create_campaign", method="POST", path=CREATE_PATH, body=body),
-            ),
-            checked(
-                NAME,
-                PlannedRequest(
-                    step="set_content",
-                    method="PUT",
-                    path=CONTENT_PATH,
-                    body={"variate_contents": contents},
-                ),
-            ),
+def build(config: ABConfig) -> ExportPayload:
+    """POST /campaigns (type variate) + PUT /campaigns/{campaign_id}/content: spec-valid
+    request bodies for the config (raises ExportError/ContractError)."""
+    _enforce_rules(config)
+    control = config.control
+    warnings: list[str] = []
+    d = config.design
+    tags = lambda text: render_tags(text, NAME)  # noqa: E731 - local shorthand
+    variate: dict[str, Any] = {
+        "winner_criteria": "clicks" if d.metric == "clicks" else "opens",
+        "wait_time": d.wait_hours * 60,
+        "test_size": d.platform_split_percent,
+    }
+    if "subject" in config.variables:
+        variate["subject_lines"] = [tags(a.subject) for a in _variant_arms(config, "subject")]
+    if "from_name" in config.variables:
+        fa = _variant_arms(config, "from_name")
+        variate["from_names"] = [a.from_name or config.sender.from_name for a in fa]
+        variate["reply_to_addresses"] = [a.reply_to or "" for a in fa]
+    if "send_time" in config.variables:
+        # Mailchimp 3.0.81 documents "YYYY-MM-DD HH:MM:SS"; the spec marks it date-time.
+        variate["send_times"] = [
+            a.send_time.isoformat() for a in _variant_arms(config, "send_time") if a.send_time
         ]
-        return ExportPayload(
-            platform=NAME,
-            test_id=config.test_id,
-            title=config.title,
-            marker=config.marker,
-            requests=requests,
-            warnings=warnings,
+        variate["test_size"] = 100
+        warnings.append("send_time test: Mailchimp sends to everyone and ignores the winner metric")
+    settings: dict[str, Any] = {
+        "title": config.title,
+        "subject_line": tags(control.subject),
+        "from_name": control.from_name or config.sender.from_name,
+    }
+    if "preheader" not in config.variables and control.preheader:
+        settings["preview_text"] = tags(control.preheader)
+    reply_to = control.reply_to or config.sender.reply_to or config.sender.email
+    if reply_to:
+        settings["reply_to"] = reply_to
+    else:
+        warnings.append(
+            "no reply-to address: Mailchimp needs settings.reply_to before the "
+            "campaign can be sent (set sender.reply_to in the config)"
         )
-
-    def find_campaign(self, api: VendorAPI, title: str) -> dict[str, Any] | None:
-        """Our own draft, found by its title (which ends in the config's marker)."""
-        offset, count = 0, 1000
-        while True:
-            page = (
-                api.call(
-                    "GET",
-                    CREATE_PATH,
-                    params={
-                        "type": "variate",
-                        "status": "save",
-                        "count": count,
-                        "offset": offset,
-                        "sort_field": "create_time",
-                        "sort_dir": "DESC",
-                    },
-                )
-                or {}
+    body: dict[str, Any] = {
+        "type": "variate",
+        "settings": settings,
+        "variate_settings": variate,
+    }
+    if config.audience.mailchimp_list_id:
+        recipients: dict[str, Any] = {"list_id": config.audience.mailchimp_list_id}
+        if config.audience.mailchimp_segment_id is not None:
+            recipients["segment_opts"] = {"saved_segment_id": config.audience.mailchimp_segment_id}
+        body["recipients"] = recipients
+    else:
+        warnings.append(
+            "no audience: the draft has no list; choose it in Mailchimp or set "
+            "audience.mailchimp_list_id in the config"
+        )
+    contents = []
+    for arm in _content_arms(config):
+        item: dict[str, Any] = {
+            "content_label": f"{arm.label}",
+            "html": render_body(config, arm, NAME),
+        }
+        if arm.plain_text:
+            item["plain_text"] = tags(arm.plain_text)
+        if "*|UNSUB|*" not in item["html"]:
+            raise ExportError(
+                f"arm {arm.label}: its HTML has no unsubscribe link; add *|UNSUB|* "
+                "(or leave html empty to use the layout, which has one)"
             )
-            for campaign in page.get("campaigns", []):
-                if (campaign.get("settings") or {}).get("title") == title:
-                    return campaign
-            offset += count
-            if offset >= int(page.get("total_items", 0)):
-                return None
+        contents.append(item)
+    requests = [
+        checked(
+            NAME,
+            PlannedRequest(step="create_campaign", method="POST", path=CREATE_PATH, body=body),
+        ),
+        checked(
+            NAME,
+            PlannedRequest(
+                step="set_content",
+                method="PUT",
+                path=CONTENT_PATH,
+                body={"variate_contents": contents},
+            ),
+        ),
+    ]
+    return ExportPayload(
+        platform=NAME,
+        test_id=config.test_id,
+        title=config.title,
+        marker=config.marker,
+        requests=requests,
+        warnings=warnings,
+    )
 
-    def push(
-        self,
-        payload: ExportPayload,
-        client: httpx.Client,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] | None = None,
-    ) -> PushResult:
-        """Create the campaign once (even across retries and reruns), then set its content."""
-        api = VendorAPI(client, NAME, policy, sleep or time.sleep)
-        create, content = payload.requests
-        campaign, created = api.create_once(
-            create.path, create.body, lambda: self.find_campaign(api, payload.title)
+
+def find_campaign(api: VendorAPI, title: str) -> dict[str, Any] | None:
+    """Our own draft, found by its title (which ends in the config's marker)."""
+    offset, count = 0, 1000
+    while True:
+        page = (
+            api.call(
+                "GET",
+                CREATE_PATH,
+                params={
+                    "type": "variate",
+                    "status": "save",
+                    "count": count,
+                    "offset": offset,
+                    "sort_field": "create_time",
+                    "sort_dir": "DESC",
+                },
+            )
+            or {}
         )
-        campaign_id = str((campaign or {}).get("id") or "")
-        if not campaign_id:
-            raise PushError("mailchimp POST /campaigns: the response has no campaign id")
-        api.call("PUT", content.path.format(campaign_id=campaign_id), json=content.body)
-        return PushResult(
-            platform=NAME,
-            campaign_id=campaign_id,
-            title=payload.title,
-            created=created,
-            requests_sent=api.requests_sent,
-            steps=[r.step for r in payload.requests],
-            warnings=payload.warnings,
-        )
+        for campaign in page.get("campaigns", []):
+            if (campaign.get("settings") or {}).get("title") == title:
+                return campaign
+        offset += count
+        if offset >= int(page.get("total_items", 0)):
+            return None
 
 
-@register(NAME)
-def _factory() -> MailchimpExporter:
-    return MailchimpExporter()
+def push(
+    payload: ExportPayload,
+    client: httpx.Client,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> PushResult:
+    """Create the campaign once (even across retries and reruns), then set its content."""
+    api = VendorAPI(client, NAME, policy, sleep or time.sleep)
+    create, content = payload.requests
+    campaign, created = api.create_once(
+        create.path, create.body, lambda: find_campaign(api, payload.title)
+    )
+    campaign_id = str((campaign or {}).get("id") or "")
+    if not campaign_id:
+        raise PushError("mailchimp POST /campaigns: the response has no campaign id")
+    api.call("PUT", content.path.format(campaign_id=campaign_id), json=content.body)
+    return PushResult(
+        platform=NAME,
+        campaign_id=campaign_id,
+        title=payload.title,
+        created=created,
+        requests_sent=api.requests_sent,
+        steps=[r.step for r in payload.requests],
+        warnings=payload.warnings,
+    )
