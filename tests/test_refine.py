@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from copilot.generation.refine.generator import RefineError, parse_request, refine, refine_rules
+from copilot.generation.refine.generator import refine
+from copilot.generation.refine.request import RefineError, parse_request, refine_rules
 from copilot.io.brief import parse_brief
 from copilot.knowledge.brand import BrandKB, VoiceGuide
 from copilot.knowledge.context import BrandContext, RetrievedItem

@@ -10,7 +10,8 @@ from copilot.envelope import Completion, UsageRecord, written_by
 from copilot.generation.bodies.fields import RejectedField
 from copilot.generation.bodies.generator import BodyResult, BodyVariant
 from copilot.generation.pipeline import Rejected
-from copilot.generation.refine.generator import Change, RefineInstruction, RefineResult
+from copilot.generation.refine.generator import Change, RefineResult
+from copilot.generation.refine.request import RefineInstruction
 from copilot.generation.sequences.plan import SequencePlan
 from copilot.generation.sequences.playbooks import ExitRule
 from copilot.generation.subjects.generator import GenerationResult

@@ -7,7 +7,8 @@ from pydantic import BaseModel
 
 from copilot.app.generate import Progress, Score, model_then_context, scorer
 from copilot.generation.refine import generator
-from copilot.generation.refine.generator import RefineError, RefineResult
+from copilot.generation.refine.generator import RefineResult
+from copilot.generation.refine.request import RefineError
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.llm.base import LLM
