@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         description="completion = few-shot prompts for base models; chat = chat prompts; "
         "auto = decide from the model's metadata.",
     )
+    llm_json_schema: Literal["auto", "json_schema", "json_object", "off"] = Field(
+        default="auto",
+        description="How a remote chat model is held to a reply's JSON schema: json_schema = "
+        "OpenAI's response_format (OpenAI, vLLM, Ollama); json_object = a JSON object with the "
+        "schema beside it (llama_cpp.server builds a grammar from it); off = JSON mode only; "
+        "auto = json_schema, and json_object if the server refuses it.",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("COPILOT_OPENAI_API_KEY", "OPENAI_API_KEY")
     )

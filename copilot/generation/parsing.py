@@ -15,6 +15,9 @@ T = TypeVar("T")
 
 MAX_SUBJECT_CHARS = 150
 MAX_PREHEADER_CHARS = 200
+#: (fewest, most) characters a chat model is held to when its backend takes a schema
+CHAT_SUBJECT_CHARS = (16, 80)
+CHAT_PREHEADER_CHARS = (24, 120)
 _QUOTES = "\"'“”‘’`"
 #: a subject ending on one of these was cut off mid-phrase ("Free shipping on")
 _DANGLING = frozenset("a an and the to of on for with at in by or but your our my I from".split())
@@ -32,6 +35,22 @@ class DraftList(BaseModel):
     """What a chat model must return (the structured-output contract)."""
 
     variants: list[Draft] = Field(min_length=1)
+
+
+class ChatDraft(BaseModel):
+    """One draft as a chat model is asked to write it: the bounds go into the JSON schema, so a
+    backend that constrains decoding cannot stop at one word or run past a line's length."""
+
+    subject: str = Field(min_length=CHAT_SUBJECT_CHARS[0], max_length=CHAT_SUBJECT_CHARS[1])
+    preheader: str = Field(min_length=CHAT_PREHEADER_CHARS[0], max_length=CHAT_PREHEADER_CHARS[1])
+    angle: str = Field(default="", max_length=24)
+
+
+class ChatDraftList(BaseModel):
+    """The schema sent with a chat drafting call (answers are read leniently, as DraftList, and
+    checked draft by draft, so one bad line never costs the others)."""
+
+    variants: list[ChatDraft] = Field(min_length=1, max_length=8)
 
 
 class ParseFailure(ValueError):
@@ -113,17 +132,23 @@ def chat_json(
     max_tokens: int,
     seed: int,
     tries: int,
+    contract: type[BaseModel] | None = None,
 ) -> tuple[T | None, str]:
     """A chat model's JSON answer read by `parse`, in up to `tries` calls: after an unusable
     answer a repair turn shows the model its own answer, what was wrong with it and the
-    `reply_shape` to send. (None, the last reason) when no answer was usable."""
+    `reply_shape` to send. With `contract`, its JSON schema goes to the model, so a backend that
+    can constrain decoding (llama.cpp's grammar, OpenAI's response_format) answers in that shape.
+    (None, the last reason) when no answer was usable."""
+    schema = contract.model_json_schema() if contract is not None else None
     messages = [
         ChatMessage(role="system", content=system),
         ChatMessage(role="user", content=user),
     ]
     last_error = ""
     for attempt in range(tries):
-        out = llm.chat(messages, max_tokens=max_tokens, seed=seed + attempt, json_mode=True)
+        out = llm.chat(
+            messages, max_tokens=max_tokens, seed=seed + attempt, json_mode=True, schema=schema
+        )
         try:
             return parse(out.text), ""
         except ParseFailure as exc:

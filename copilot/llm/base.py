@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -49,7 +49,11 @@ class LLM(Protocol):
         temperature: float | None = None,
         seed: int | None = None,
         json_mode: bool = False,
-    ) -> Completion: ...
+        schema: dict[str, Any] | None = None,
+    ) -> Completion:
+        """A chat turn. `json_mode` asks for a JSON object; `schema` (a JSON schema, implies
+        json_mode) holds the reply to that schema where the backend can constrain decoding."""
+        ...
 
     def count_tokens(self, text: str) -> int: ...
 

@@ -33,7 +33,8 @@ def parse_contract(
     if not text.strip():
         raise error("empty output")
     try:
-        data = json.loads(_json_text(text, error))
+        # strict=False: a raw newline or tab inside a string is harmless (lines are cleaned)
+        data = json.loads(_json_text(text, error), strict=False)
     except json.JSONDecodeError as exc:
         raise error(f"invalid JSON ({exc.msg} at char {exc.pos})") from None
     if list_key is not None and isinstance(data, list):

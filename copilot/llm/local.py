@@ -197,9 +197,13 @@ class LocalLLM:
         temperature: float | None = None,
         seed: int | None = None,
         json_mode: bool = False,
+        schema: dict[str, Any] | None = None,
     ) -> Completion:
         kwargs: dict[str, Any] = {}
-        if json_mode:
+        if schema is not None:
+            # llama.cpp compiles the schema into a grammar: every token keeps the reply valid
+            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        elif json_mode:
             kwargs["response_format"] = {"type": "json_object"}
         with self._lock, timed() as elapsed:
             try:

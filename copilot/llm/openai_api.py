@@ -60,6 +60,24 @@ def _tiktoken_encoding(model: str) -> Any | None:
         return None
 
 
+class _Refused(Exception):
+    """The server answered 400/422 to a request carrying a response_format."""
+
+
+def _refuses_format(exc: Any) -> bool:
+    """Whether an error status says the server does not take this response_format: 400/422, or
+    llama_cpp.server's 500 whose message names the field."""
+    if exc.status_code in (400, 422):
+        return True
+    return exc.status_code >= 500 and "response_format" in f"{exc.message} {exc.body}"
+
+
+def _schema_name(schema: dict[str, Any]) -> str:
+    """A response-format name OpenAI accepts (letters, digits, _ and -), from the schema title."""
+    title = str(schema.get("title") or "reply")
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in title)[:64] or "reply"
+
+
 class OpenAILLM:
     """OpenAI's API or any server that speaks it."""
 
@@ -99,6 +117,10 @@ class OpenAILLM:
             (n for prefix, n in _KNOWN_CONTEXT.items() if self.model.startswith(prefix)),
             DEFAULT_CONTEXT,
         )
+        # how a reply is held to its JSON schema; "auto" settles on the first schema call
+        self.schema_dialect = settings.llm_json_schema
+        if self.schema_dialect == "auto" and not compatible:
+            self.schema_dialect = "json_schema"
         self.temperature = settings.llm_temperature
         self.seed = settings.llm_seed
         self.usage = UsageRecord()
@@ -146,10 +168,54 @@ class OpenAILLM:
         temperature: float | None = None,
         seed: int | None = None,
         json_mode: bool = False,
+        schema: dict[str, Any] | None = None,
     ) -> Completion:
-        from openai import OpenAIError
+        from openai import APIStatusError
 
-        extra: dict[str, Any] = {"response_format": {"type": "json_object"}} if json_mode else {}
+        dialect = self.schema_dialect if schema is not None else "off"
+        if dialect == "auto":
+            try:
+                out = self._chat(messages, max_tokens, temperature, seed, "json_schema", schema)
+                self.schema_dialect = "json_schema"
+                return out
+            except _Refused:
+                # llama_cpp.server knows only json_object; it takes the schema beside it
+                self.schema_dialect = dialect = "json_object"
+        try:
+            return self._chat(
+                messages, max_tokens, temperature, seed, dialect, schema, json_mode=json_mode
+            )
+        except _Refused as exc:
+            cause = exc.__cause__
+            status = cause.status_code if isinstance(cause, APIStatusError) else "?"
+            raise LLMError(
+                f"{self.name} chat failed: the server refused the request ({status}); "
+                "COPILOT_LLM_JSON_SCHEMA=off sends JSON mode without a schema"
+            ) from None
+
+    def _chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int,
+        temperature: float | None,
+        seed: int | None,
+        dialect: str,
+        schema: dict[str, Any] | None,
+        *,
+        json_mode: bool = True,
+    ) -> Completion:
+        from openai import APIStatusError, OpenAIError
+
+        extra: dict[str, Any] = {}
+        if dialect == "json_schema" and schema is not None:
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": _schema_name(schema), "schema": schema, "strict": False},
+            }
+        elif dialect == "json_object" and schema is not None:
+            extra["response_format"] = {"type": "json_object", "schema": schema}
+        elif json_mode or schema is not None:
+            extra["response_format"] = {"type": "json_object"}
         with timed() as elapsed:
             try:
                 out = self._client.chat.completions.create(
@@ -160,6 +226,10 @@ class OpenAILLM:
                     seed=self.seed if seed is None else seed,
                     **extra,
                 )
+            except APIStatusError as exc:
+                if "response_format" in extra and _refuses_format(exc):
+                    raise _Refused from exc
+                raise LLMError(f"{self.name} chat failed: {exc.__class__.__name__}") from None
             except OpenAIError as exc:
                 raise LLMError(f"{self.name} chat failed: {exc.__class__.__name__}") from None
             latency = elapsed()

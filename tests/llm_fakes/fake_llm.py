@@ -26,6 +26,8 @@ class FakeLLM:
         self.usage = UsageRecord()
         self._outputs = outputs if callable(outputs) else iter(list(outputs))
         self.prompts: list[str] = []
+        #: the JSON schema each chat call carried (None: none)
+        self.schemas: list[dict | None] = []
 
     def _next(self, prompt: str) -> str:
         self.prompts.append(prompt)
@@ -54,7 +56,9 @@ class FakeLLM:
         temperature=None,
         seed=None,
         json_mode=False,
+        schema=None,
     ):
+        self.schemas.append(schema)
         prompt = "\n".join(f"{m.role}: {m.content}" for m in messages)
         text = self._next(prompt)
         out = Completion(

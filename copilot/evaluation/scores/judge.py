@@ -208,6 +208,7 @@ class JudgeScore:
             temperature=TEMPERATURE,
             seed=self.seed,
             json_mode=True,
+            schema=JudgeVerdicts.model_json_schema(),
         ).text
 
     def verdicts(

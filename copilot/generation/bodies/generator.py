@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from copilot.envelope import ResultEnvelope, written_by
 from copilot.errors import ConfigError, CopilotError, ModelOutputError
@@ -215,6 +215,25 @@ class _ChatBody(BaseModel):
     blocks: list[str] = Field(min_length=1, max_length=4)
     cta: str = ""
     ps: str = ""
+
+
+def _bounded(kind: str) -> Any:
+    """A string type with a field rule's bounds (about 6 characters a word at the least)."""
+    rule = RULES[kind]
+    return Annotated[
+        str, StringConstraints(min_length=6 * rule.min_words, max_length=rule.max_chars)
+    ]
+
+
+class _ChatBodySchema(BaseModel):
+    """The schema sent with a chat body call: the field rules' bounds, so a backend that
+    constrains decoding cannot answer "..." or run past a field's length (answers are still read
+    as _ChatBody and checked field by field)."""
+
+    headline: _bounded("headline")  # type: ignore[valid-type]
+    blocks: list[_bounded("paragraph")] = Field(min_length=1, max_length=4)  # type: ignore[valid-type]
+    cta: _bounded("button") = ""  # type: ignore[valid-type]
+    ps: _bounded("ps") = ""  # type: ignore[valid-type]
 
 
 class _Part(BaseModel):
@@ -431,6 +450,7 @@ class BodyWriter:
             user,
             _parse_chat_body,
             reply_shape='{"headline": ..., "blocks": [...], "cta": ..., "ps": ...}',
+            contract=_ChatBodySchema,
             max_tokens=CHAT_MAX_TOKENS,
             seed=seed,
             tries=self.settings.llm_max_retries + 1,

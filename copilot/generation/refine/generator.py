@@ -92,6 +92,7 @@ class _WithRequest:
         temperature: float | None = None,
         seed: int | None = None,
         json_mode: bool = False,
+        schema: dict[str, Any] | None = None,
     ) -> Completion:
         # after system + drafting prompt, before any repair turns
         with_note = [*messages[:2], ChatMessage(role="user", content=self.note), *messages[2:]]
@@ -101,6 +102,7 @@ class _WithRequest:
             temperature=temperature,
             seed=seed,
             json_mode=json_mode,
+            schema=schema,
         )
 
     def count_tokens(self, text: str) -> int:

@@ -211,6 +211,7 @@ def adapt_by_model(
         ),
         parse_changes,
         reply_shape='{"changes": [...]} (an empty list is fine).',
+        contract=ChangeList,
         max_tokens=CHAT_MAX_TOKENS,
         seed=settings.llm_seed or 0,
         tries=settings.llm_max_retries + 1,

@@ -12,6 +12,7 @@ from copilot.envelope import ResultEnvelope, written_by
 from copilot.errors import ModelOutputError
 from copilot.generation.angles import infer_angle, plan_angles
 from copilot.generation.parsing import (
+    ChatDraftList,
     Draft,
     ParseFailure,
     chat_json,
@@ -396,6 +397,7 @@ class SubjectGenerator:
             user,
             parse_chat,
             reply_shape='{"variants": [{"subject": ..., "preheader": ..., "angle": ...}]}',
+            contract=ChatDraftList,
             max_tokens=max_tokens,
             seed=seed0,
             tries=tries,
