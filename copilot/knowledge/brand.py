@@ -265,6 +265,8 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())  # on disk before it replaces the old file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +12,12 @@ from pydantic import BaseModel
 from copilot.errors import KnowledgeBaseError
 from copilot.io.abconfig import ABConfig
 from copilot.io.results import ABResult
-from copilot.knowledge.brand import CAMPAIGN_COLUMNS, CAMPAIGNS_FILE, parse_campaigns
+from copilot.knowledge.brand import (
+    CAMPAIGN_COLUMNS,
+    CAMPAIGNS_FILE,
+    parse_campaigns,
+    write_atomically,
+)
 
 _BOM = "\ufeff"
 
@@ -106,16 +109,7 @@ def append_outcomes(folder: Path, rows: list[dict[str, str]]) -> AppendReport:
         parse_campaigns(combined, source=f"{path} (after appending results)")
     except KnowledgeBaseError as exc:
         raise KnowledgeBaseError(f"results not appended, the file is unchanged: {exc}") from None
-    fd, tmp = tempfile.mkstemp(prefix=".past_campaigns.", suffix=".csv.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write((_BOM if bom else "") + combined)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (_BOM if bom else "") + combined)
     return report
 
 
