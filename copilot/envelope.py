@@ -73,16 +73,18 @@ class Writer(Protocol):
     def prompt_style(self) -> str: ...
 
     @property
-    def usage(self) -> UsageRecord: ...
+    def tokens_approximate(self) -> bool: ...
 
 
-def written_by(llm: Writer) -> dict[str, Any]:
-    """The envelope fields of a result `llm` wrote: its model, provider, prompt style and usage."""
+def written_by(llm: Writer, usage: UsageRecord) -> dict[str, Any]:
+    """The envelope fields of a result `llm` wrote in a run that used `usage`: its model,
+    provider, prompt style and the run's usage (the model itself holds none)."""
+    usage.tokens_approximate = usage.tokens_approximate or llm.tokens_approximate
     return {
         "model": llm.model,
         "provider": llm.name,
         "prompt_style": llm.prompt_style,
-        "usage": llm.usage,
+        "usage": usage,
     }
 
 

@@ -36,7 +36,12 @@ class Settings(BaseSettings):
     )
 
     # LLM
-    llm_provider: Literal["local", "openai", "openai_compatible"] = "local"
+    llm_provider: Literal["local", "openai", "openai_compatible", "anthropic", "ollama"] = Field(
+        default="local",
+        description="local = llama.cpp in-process; openai / openai_compatible through "
+        "langchain-openai; anthropic / ollama through LangChain's init_chat_model (pip extras "
+        "campaign-copilot[anthropic] / [ollama]).",
+    )
     llm_model: str | None = Field(
         default=None,
         description="GGUF path for 'local' (default: the bundled Gemma 3 270M); model name otherwise.",
@@ -59,6 +64,10 @@ class Settings(BaseSettings):
     )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("COPILOT_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COPILOT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"),
     )
     llm_context_window: int | None = Field(default=None, ge=256)
     llm_max_tokens: int = Field(default=200, ge=16, le=4096)

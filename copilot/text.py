@@ -12,6 +12,17 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BLOCK_END = re.compile(r"<\s*(?:br|/p|/div|/h[1-6]|/li|/tr|/td|/table)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+#: the stand-in link a CTA gets when the brief has no cta_url; {name} says which link it stands for
+PLACEHOLDER_URL = "https://example.com/replace-with-your-{name}-link"
+_HEAD, _TAIL = PLACEHOLDER_URL.split("{name}")
+_PLACEHOLDER = re.compile(
+    r"https?"
+    + re.escape(_HEAD.removeprefix("https"))
+    + r"[\w-]+"
+    + re.escape(_TAIL)
+    + r"""(?:[/?#][^\s"'<>]*)?""",
+    re.I,
+)
 
 
 def copy_fields(variant: Variant, with_body: bool = True) -> list[tuple[str, str]]:
@@ -65,3 +76,9 @@ def sentence_at(text: str, start: int, end: int) -> tuple[int, str]:
         left = m.end()
     right = _BOUNDARY.search(text, end)
     return left, text[left : right.start() if right else len(text)]
+
+
+def placeholder_links(text: str) -> list[str]:
+    """The stand-in CTA links (PLACEHOLDER_URL) in a body, a payload or a URL, in order: each is
+    a link that must be replaced by the real one before anything is sent."""
+    return [m.group(0) for m in _PLACEHOLDER.finditer(text)]

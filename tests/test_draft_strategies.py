@@ -32,6 +32,7 @@ from copilot.generation.subjects.patterns import (
 from copilot.io.brief import Goal, parse_brief
 from copilot.knowledge.brand import BrandKB, VoiceGuide
 from copilot.knowledge.context import BrandContext, RetrievedItem
+from copilot.llm.usage import run_usage
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Variant
 from tests.llm_fakes.fake_llm import FakeLLM
@@ -239,7 +240,7 @@ def test_auto_drafts_every_filled_pattern_then_the_model_and_notes_say_who_wrote
     drafts, rejected = gen.draft(_brief(), _context(), len(fills) + 2, 0)
     assert not rejected
     assert [d.strategy for d in drafts] == ["patterns"] * len(fills) + ["scratch", "edit"]
-    assert llm.usage.calls == 2  # pattern picks cost no call
+    assert len(llm.prompts) == 2  # pattern picks cost no call
     # the model's subjects carry a pattern preheader
     model = [d for d in drafts if d.subject in subjects]
     assert len(model) == 2 and all(d.preheader in {f.preheader for f in fills} for d in model)
@@ -338,10 +339,13 @@ def test_the_embedded_model_writes_its_own_subjects_under_the_grammar(ingested_s
     )
     context = build_context(brief, s)
     gen = SubjectGenerator(s, llm)
-    drafts, rejected = gen.draft_angles(brief, context, ["benefit", "question", "curiosity"], 11)
+    with run_usage() as usage:
+        drafts, rejected = gen.draft_angles(
+            brief, context, ["benefit", "question", "curiosity"], 11
+        )
     assert len(drafts) == 3 and not rejected
     # the grammar wastes no call on format: every answer is a subject and a preheader line
-    for call in llm.usage.per_call:
+    for call in usage.per_call:
         assert re.fullmatch(r" [^\n]+\nPreheader: [^\n]+\n", call.text), call.text
     fills = {p.subject for p in fill_patterns(brief, context.brand)}
     past = {c.subject for c in context.brand.campaigns}

@@ -241,7 +241,7 @@ def test_chat_models_get_json_contract_and_a_repair_turn() -> None:
 
 def test_chat_model_that_never_complies_is_reported() -> None:
     llm = FakeLLM(lambda _p: "no json here", prompt_style="chat")
-    with pytest.raises(ModelOutputError, match="no usable JSON"):
+    with pytest.raises(ModelOutputError, match="^subject lines: the model gave no usable JSON"):
         generate_subjects(
             _brief(), _settings(), llm=llm, context=_context(), score=_pass_all, n=3, keep=3
         )

@@ -26,6 +26,7 @@ from copilot.io.brief import Brief
 from copilot.knowledge.brand import BrandKB, load_brand, parse_voice
 from copilot.knowledge.context import BrandContext, RetrievedItem
 from copilot.llm.base import PromptStyle
+from copilot.llm.usage import run_usage
 from copilot.settings import Settings
 from copilot.variants import Variant
 from tests.llm_fakes.fake_llm import FakeLLM
@@ -112,7 +113,7 @@ def context() -> BrandContext:
 def test_a_valid_reply_gives_scores_statuses_and_quoting_reasons(context: BrandContext) -> None:
     llm = chat_fake([GOOD])
     results = JudgeScore(settings(), llm).evaluate(VARIANTS, BRIEF, context)
-    assert llm.usage.calls == 1  # the whole set in one call
+    assert len(llm.prompts) == 1  # the whole set in one call
     good, bad = results
     assert (good.name, good.status, good.score) == ("judge", "pass", pytest.approx(0.938))
     assert good.message.startswith("rubric 4.8/5; voice fit 4/5")
@@ -143,7 +144,7 @@ def test_an_unusable_answer_gets_one_repair_turn(context: BrandContext) -> None:
     llm = chat_fake(["Sure! Variant 1 is great.", GOOD])
     results = JudgeScore(settings(), llm).evaluate(VARIANTS, BRIEF, context)
     assert [r.status for r in results] == ["pass", "warn"]
-    assert llm.usage.calls == 2
+    assert len(llm.prompts) == 2
     repair = llm.prompts[1]
     assert "assistant: Sure! Variant 1 is great." in repair  # it sees its own answer
     assert "not usable (no JSON object in the output)" in repair
@@ -157,7 +158,7 @@ def test_persistent_garbage_leaves_the_judge_out_without_breaking_scoring(
     llm = chat_fake(["no json here", one_of_two, "never called"])
     with caplog.at_level(logging.WARNING, logger="copilot.evaluation.scores.judge"):
         out = evaluate_variants(VARIANTS, BRIEF, context, s, ["subject_length", JudgeScore(s, llm)])
-    assert llm.usage.calls == 2  # one answer, one repair, then it gives up
+    assert len(llm.prompts) == 2  # one answer, one repair, then it gives up
     baseline = evaluate_variants(VARIANTS, BRIEF, context, s, ["subject_length"])
     assert [[c.name for c in v.checks] for v in out] == [["subject_length"]] * 2
     assert [v.score for v in out] == [v.score for v in baseline]
@@ -189,9 +190,9 @@ def test_no_repair_turn_when_the_window_has_no_room_for_it(
     llm = chat_fake(["word " * 500, GOOD], window=window)
     with caplog.at_level(logging.WARNING, logger="copilot.evaluation.scores.judge"):
         out = evaluate_variants(VARIANTS, BRIEF, context, s, [JudgeScore(s, llm)])
-    assert llm.usage.calls == 1
+    assert len(llm.prompts) == 1
     assert all(v.checks == [] for v in out)
-    assert "no room left in the model's window for a repair turn" in caplog.text
+    assert "no room left in the model's window for a re-ask" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -277,9 +278,11 @@ def test_judge_on_the_bundled_model_forced_to_chat_never_breaks_scoring() -> Non
         Variant(subject="Roasted Monday, at your door by Friday", preheader="Fresh beans."),
         Variant(subject="HURRY: last chance, act now", preheader="Don't miss out!"),
     ]
-    calls_before = llm.usage.calls
-    out = evaluate_variants(variants, brief, BrandContext(brand=kb), s, ["subject_length", "judge"])
-    assert llm.usage.calls - calls_before in (1, 2)  # an answer, and a repair turn if needed
+    with run_usage() as usage:
+        out = evaluate_variants(
+            variants, brief, BrandContext(brand=kb), s, ["subject_length", "judge"]
+        )
+    assert usage.calls in (1, 2)  # an answer, and a re-ask if needed
     assert len(out) == 2 and all(v.score is not None and 0 <= v.score <= 100 for v in out)
     judged = [[c for c in v.checks if c.name == "judge"] for v in out]
     # all or nothing for the set: a verdict for each variant, or the component left out

@@ -10,8 +10,9 @@ import pytest
 from copilot.errors import ConfigError
 from copilot.llm.base import ChatMessage
 from copilot.llm.local import detect_prompt_style
-from copilot.llm.openai_api import price_of, style_for_remote
 from copilot.llm.registry import create_llm, shared_llm
+from copilot.llm.remote import price_of, style_for_remote
+from copilot.llm.usage import run_usage
 from copilot.settings import Settings
 from tests.servers import free_port, running
 
@@ -53,7 +54,7 @@ def test_the_shared_model_is_built_once_with_the_real_key() -> None:
     key = "-".join(["sk", "test", "shared"])  # built at run time: no key-shaped literal
     s = _settings(llm_provider="openai", openai_api_key=key, llm_model="gpt-4o-mini")
     llm = shared_llm(s)
-    assert llm._client.api_key == key  # type: ignore[attr-defined]  # not the masked "****"
+    assert llm._chat_model.openai_api_key.get_secret_value() == key  # type: ignore[attr-defined]  # not the masked "****"
     assert get_llm(s) is llm and shared_llm(s.model_copy()) is llm
     other = _settings(llm_provider="openai", openai_api_key=key + "x", llm_model="gpt-4o-mini")
     assert shared_llm(other) is not llm
@@ -71,9 +72,10 @@ def test_local_bundled_model_completes_and_records_usage() -> None:
     assert llm.context_window >= 1024
     n = llm.count_tokens("Fresh coffee, roasted this week.")
     assert 3 <= n <= 15
-    out = llm.complete("Coffee tasting notes: chocolate, cherry,", max_tokens=12, stop=["\n"])
+    with run_usage() as usage:
+        out = llm.complete("Coffee tasting notes: chocolate, cherry,", max_tokens=12, stop=["\n"])
     assert out.completion_tokens > 0 and out.prompt_tokens > 0 and out.latency_s > 0
-    assert llm.usage.calls == 1 and llm.usage.completion_tokens == out.completion_tokens
+    assert usage.calls == 1 and usage.completion_tokens == out.completion_tokens
     assert out.cost_usd is None
 
 
@@ -93,14 +95,15 @@ def test_openai_path_over_real_http(tmp_path: Path) -> None:
         )
         llm = create_llm(s)
         assert llm.prompt_style == "completion"
-        out = llm.complete("Subject: Your beans are", max_tokens=8, stop=["\n"])
-        assert out.completion_tokens > 0 and out.prompt_tokens > 0
-        chat = llm.chat(
-            [ChatMessage(role="user", content="Say hello.")], max_tokens=8, json_mode=False
-        )
-        # a base model may end its turn at once; the call itself must work and be recorded
-        assert chat.prompt_tokens > 0 and chat.finish_reason is not None
-        assert llm.usage.calls == 2
+        with run_usage() as usage:
+            out = llm.complete("Subject: Your beans are", max_tokens=8, stop=["\n"])
+            assert out.completion_tokens > 0 and out.prompt_tokens > 0
+            chat = llm.chat(
+                [ChatMessage(role="user", content="Say hello.")], max_tokens=8, json_mode=False
+            )
+            # a base model may end its turn at once; the call itself must work and be recorded
+            assert chat.prompt_tokens > 0 and chat.finish_reason is not None
+        assert usage.calls == 2
 
 
 def _ui_session_model() -> None:
@@ -129,4 +132,4 @@ def test_the_ui_model_is_the_apps_model_built_with_the_real_key() -> None:
     assert not at.exception, [e.message for e in at.exception]
     llm = at.session_state["seen_model"]
     assert llm is get_llm(s)
-    assert llm._client.api_key == key  # type: ignore[attr-defined]
+    assert llm._chat_model.openai_api_key.get_secret_value() == key  # type: ignore[attr-defined]

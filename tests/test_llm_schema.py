@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from copilot.generation.parsing import ChatDraftList, Draft, DraftList, chat_json, parse_chat
+from copilot.generation.parsing import ChatDraftList, Draft, DraftList, parse_chat
 from copilot.llm.base import ChatMessage
 from copilot.llm.contract import parse_contract
 from copilot.llm.registry import create_llm
+from copilot.llm.structured import ask_json, reask_note
 from copilot.settings import Settings
 from tests.llm_fakes.fake_llm import FakeLLM
 from tests.servers import free_port, running
@@ -41,18 +42,17 @@ def test_the_contract_schema_goes_with_every_chat_call_of_the_json_step() -> Non
     """Fake chat model (scripted replies): the first answer is unusable, the repair turn is not."""
     good = json.dumps({"variants": [{"subject": "Harvest Sale: 15% off coffee", "preheader": "x"}]})
     fake = FakeLLM(["not json", good], prompt_style="chat")
-    drafts, error = chat_json(
+    drafts = ask_json(
         fake,
-        SYSTEM,
-        USER,
-        parse_chat,
-        reply_shape='{"variants": [...]}',
+        [ChatMessage(role="system", content=SYSTEM), ChatMessage(role="user", content=USER)],
+        ChatDraftList,
+        step="subject lines",
+        read=parse_chat,
+        reask=reask_note('{"variants": [...]}'),
         max_tokens=200,
         seed=1,
-        tries=3,
-        contract=ChatDraftList,
     )
-    assert error == "" and drafts is not None and drafts[0].subject.startswith("Harvest Sale")
+    assert drafts[0].subject.startswith("Harvest Sale")
     assert fake.schemas == [ChatDraftList.model_json_schema()] * 2
 
 

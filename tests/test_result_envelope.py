@@ -165,12 +165,13 @@ def test_refine_json_has_the_set_what_changed_and_the_envelope() -> None:
 
 def test_a_result_names_the_model_that_wrote_it() -> None:
     llm = FakeLLM([])
-    fields = written_by(llm)
+    usage = UsageRecord()
+    fields = written_by(llm, usage)
     assert fields == {
         "model": llm.model,
         "provider": llm.name,
         "prompt_style": llm.prompt_style,
-        "usage": llm.usage,
+        "usage": usage,
     }
 
 

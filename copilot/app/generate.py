@@ -14,7 +14,7 @@ from copilot.generation.subjects.generator import GenerationResult, generate_sub
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.knowledge.retrieve import build_context
-from copilot.llm.base import LLM, UsageRecord
+from copilot.llm.base import LLM
 from copilot.llm.registry import shared_llm
 from copilot.progress import Progress
 from copilot.settings import Settings
@@ -46,15 +46,17 @@ class GenerateRequest(BaseModel):
 
 
 def get_llm(settings: Settings) -> LLM:
-    """The configured model, created once per process per configuration; usage is per run."""
-    llm = shared_llm(settings)
-    llm.usage = UsageRecord()
-    return llm
+    """The configured model, created once per process per configuration and shared by every
+    run; it holds no per-run state (each run counts its own calls, copilot.llm.usage)."""
+    return shared_llm(settings)
 
 
-def scorer(brief: Brief, context: BrandContext, settings: Settings) -> Score:
-    """The evaluators as a batch function for the generators."""
-    return lambda variants: evaluate_variants(variants, brief, context, settings)
+def scorer(
+    brief: Brief, context: BrandContext, settings: Settings, model: LLM | None = None
+) -> Score:
+    """The evaluators as a batch function for the generators; the judge grades with `model`
+    (the run's model) when given."""
+    return lambda variants: evaluate_variants(variants, brief, context, settings, model=model)
 
 
 def model_then_context(
@@ -96,7 +98,7 @@ def generate(
         settings,
         llm=model,
         context=context,
-        score=scorer(brief, context, settings),
+        score=scorer(brief, context, settings, model),
         n=request.n,
         keep=request.keep,
         progress=progress,

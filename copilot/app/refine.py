@@ -48,6 +48,6 @@ def refine(
         settings,
         model,
         context,
-        score=score or scorer(brief, context, settings),
+        score=score or scorer(brief, context, settings, model),
         progress=progress,
     )

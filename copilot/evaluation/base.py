@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
@@ -28,15 +28,22 @@ class Unavailable(Exception):
     this set when evaluating. Scoring leaves its component out (weights renormalise)."""
 
 
-EvaluatorFactory = Callable[[Settings], Evaluator]
+EvaluatorFactory = Callable[..., Evaluator]
 _REGISTRY: dict[str, EvaluatorFactory] = {}
+#: evaluators whose factory takes the run's model (`factory(settings, model)`)
+_TAKES_MODEL: set[str] = set()
 
 
-def register(name: str) -> Callable[[EvaluatorFactory], EvaluatorFactory]:
-    """Decorator: make an evaluator factory available under `name`."""
+def register(
+    name: str, *, takes_model: bool = False
+) -> Callable[[EvaluatorFactory], EvaluatorFactory]:
+    """Decorator: make an evaluator factory available under `name`; with `takes_model`, it is
+    given the model of the run that scores (None: the configured one)."""
 
     def wrap(factory: EvaluatorFactory) -> EvaluatorFactory:
         _REGISTRY[name] = factory
+        if takes_model:
+            _TAKES_MODEL.add(name)
         return factory
 
     return wrap
@@ -46,9 +53,10 @@ def available() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def create(name: str, settings: Settings) -> Evaluator:
+def create(name: str, settings: Settings, model: Any = None) -> Evaluator:
+    """The evaluator `name`; `model` is the run's language model, for those that use one."""
     try:
         factory = _REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown evaluator {name!r}; known: {', '.join(available())}") from None
-    return factory(settings)
+    return factory(settings, model) if name in _TAKES_MODEL else factory(settings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from typing import Any
 
 from copilot.evaluation.base import Evaluator, Unavailable, available, create
 from copilot.io.brief import Brief
@@ -72,7 +73,7 @@ _LABELS = {
 }
 
 
-def _optional(name: str, settings: Settings) -> Evaluator | None:
+def _optional(name: str, settings: Settings, model: Any = None) -> Evaluator | None:
     """An optional evaluator, or None while its module or trained model is missing or it is
     switched off (the judge without COPILOT_JUDGE or a chat model)."""
     try:
@@ -82,24 +83,25 @@ def _optional(name: str, settings: Settings) -> Evaluator | None:
     if name not in available():
         return None
     try:
-        return create(name, settings)
+        return create(name, settings, model)
     except (FileNotFoundError, Unavailable):
         return None
 
 
-def load_evaluators(names: Sequence[str], settings: Settings) -> list[Evaluator]:
-    """Create evaluators by name (importing built-in modules registers them)."""
+def load_evaluators(names: Sequence[str], settings: Settings, model: Any = None) -> list[Evaluator]:
+    """Create evaluators by name (importing built-in modules registers them); `model` is the
+    run's language model for those that grade with one (None: the configured model)."""
     out: list[Evaluator] = []
     for name in names:
         if name in OPTIONAL_SCORES:
-            evaluator = _optional(name, settings)
+            evaluator = _optional(name, settings, model)
             if evaluator is not None:
                 out.append(evaluator)
             continue
         module = _BUILTIN_MODULES.get(name)
         if module is not None:
             importlib.import_module(module)
-        out.append(create(name, settings))
+        out.append(create(name, settings, model))
     return out
 
 
@@ -182,12 +184,15 @@ def evaluate_variants(
     context: BrandContext,
     settings: Settings,
     evaluators: Sequence[str | Evaluator] | None = None,
+    *,
+    model: Any = None,
 ) -> list[Variant]:
-    """Copies of the variants, in order, with `score` (0-100), all `checks` and an `explanation`."""
+    """Copies of the variants, in order, with `score` (0-100), all `checks` and an `explanation`;
+    `model` is the run's language model, which the judge grades with."""
     chosen: list[Evaluator] = []
     for item in evaluators or DEFAULT_EVALUATORS:
         if isinstance(item, str):
-            chosen.extend(load_evaluators([item], settings))
+            chosen.extend(load_evaluators([item], settings, model))
         else:
             chosen.append(item)
     results: list[list[CheckResult]] = []

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
-from copilot.llm.base import LLM, ChatMessage
 from copilot.llm.contract import parse_contract
-
-T = TypeVar("T")
+from copilot.llm.structured import Retry
 
 MAX_SUBJECT_CHARS = 150
 MAX_PREHEADER_CHARS = 200
@@ -53,8 +49,9 @@ class ChatDraftList(BaseModel):
     variants: list[ChatDraft] = Field(min_length=1, max_length=8)
 
 
-class ParseFailure(ValueError):
-    """The output could not be turned into a usable draft; the message says why."""
+class ParseFailure(Retry):
+    """The output could not be turned into a usable draft; the message says why (raising it
+    makes the one retry loop, `copilot.llm.structured.first_valid`, draw again)."""
 
 
 def clean_line(text: str) -> str:
@@ -120,46 +117,3 @@ def parse_chat(text: str) -> list[Draft]:
     if not drafts:
         raise ParseFailure("no usable variant in the JSON")
     return drafts
-
-
-def chat_json(
-    llm: LLM,
-    system: str,
-    user: str,
-    parse: Callable[[str], T],
-    *,
-    reply_shape: str,
-    max_tokens: int,
-    seed: int,
-    tries: int,
-    contract: type[BaseModel] | None = None,
-) -> tuple[T | None, str]:
-    """A chat model's JSON answer read by `parse`, in up to `tries` calls: after an unusable
-    answer a repair turn shows the model its own answer, what was wrong with it and the
-    `reply_shape` to send. With `contract`, its JSON schema goes to the model, so a backend that
-    can constrain decoding (llama.cpp's grammar, OpenAI's response_format) answers in that shape.
-    (None, the last reason) when no answer was usable."""
-    schema = contract.model_json_schema() if contract is not None else None
-    messages = [
-        ChatMessage(role="system", content=system),
-        ChatMessage(role="user", content=user),
-    ]
-    last_error = ""
-    for attempt in range(tries):
-        out = llm.chat(
-            messages, max_tokens=max_tokens, seed=seed + attempt, json_mode=True, schema=schema
-        )
-        try:
-            return parse(out.text), ""
-        except ParseFailure as exc:
-            last_error = str(exc)
-            messages = [
-                *messages[:2],
-                ChatMessage(role="assistant", content=out.text[:2000]),
-                ChatMessage(
-                    role="user",
-                    content=f"That answer was not usable ({last_error}). Reply with the JSON "
-                    f"object only: {reply_shape}",
-                ),
-            ]
-    return None, last_error

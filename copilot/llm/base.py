@@ -29,7 +29,8 @@ class LLM(Protocol):
     model: str
     prompt_style: PromptStyle
     context_window: int
-    usage: UsageRecord
+    #: whether `count_tokens` estimates (no exact tokenizer available offline)
+    tokens_approximate: bool
 
     def complete(
         self,

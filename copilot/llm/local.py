@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import ConfigError, LLMError
-from copilot.llm.base import ChatMessage, Completion, PromptStyle, UsageRecord, timed
+from copilot.llm.base import ChatMessage, Completion, PromptStyle, timed
 from copilot.llm.registry import register_provider
+from copilot.llm.usage import record
 from copilot.settings import Settings
 
 DEFAULT_CONTEXT = 2048
@@ -100,6 +101,8 @@ class LocalLLM:
     """A GGUF model run in-process by llama.cpp."""
 
     name = "local"
+    #: token counts come from the model's own tokenizer
+    tokens_approximate = False
 
     def __init__(self, settings: Settings) -> None:
         if settings.llm_model:
@@ -124,7 +127,6 @@ class LocalLLM:
         )
         self.temperature = settings.llm_temperature
         self.seed = settings.llm_seed
-        self.usage = UsageRecord()
         # llama.cpp contexts are not thread-safe (Streamlit reruns can overlap)
         self._lock = _lock_for(str(path))
 
@@ -236,7 +238,7 @@ class LocalLLM:
             cost_usd=None,
             finish_reason=choice.get("finish_reason"),
         )
-        self.usage.add(completion)
+        record(completion)
         return completion
 
 

@@ -18,8 +18,10 @@ _PROVIDERS: dict[str, ProviderFactory] = {}
 # Modules that register providers; imported lazily so `local` never loads OpenAI code and back.
 _PROVIDER_MODULES = {
     "local": "copilot.llm.local",
-    "openai": "copilot.llm.openai_api",
-    "openai_compatible": "copilot.llm.openai_api",
+    "openai": "copilot.llm.remote",
+    "openai_compatible": "copilot.llm.remote",
+    "anthropic": "copilot.llm.remote",
+    "ollama": "copilot.llm.remote",
 }
 
 

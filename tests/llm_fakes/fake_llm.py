@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from copilot.llm.base import ChatMessage, Completion, PromptStyle, UsageRecord
+from copilot.llm.base import ChatMessage, Completion, PromptStyle
+from copilot.llm.usage import record
 
 
 class FakeLLM:
     name = "fake"
+    tokens_approximate = False
 
     def __init__(
         self,
@@ -23,7 +25,6 @@ class FakeLLM:
         self.model = "fake-model"
         self.prompt_style: PromptStyle = prompt_style
         self.context_window = context_window
-        self.usage = UsageRecord()
         self._outputs = outputs if callable(outputs) else iter(list(outputs))
         self.prompts: list[str] = []
         #: the JSON schema each chat call carried (None: none)
@@ -45,7 +46,7 @@ class FakeLLM:
             prompt_tokens=self.count_tokens(prompt),
             completion_tokens=self.count_tokens(text),
         )
-        self.usage.add(out)
+        record(out)  # into the open run's usage, as real models do
         return out
 
     def chat(
@@ -66,5 +67,5 @@ class FakeLLM:
             prompt_tokens=self.count_tokens(prompt),
             completion_tokens=self.count_tokens(text),
         )
-        self.usage.add(out)
+        record(out)  # into the open run's usage, as real models do
         return out

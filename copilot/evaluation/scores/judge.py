@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from copilot.errors import LLMError, ModelOutputError
+from copilot.errors import LLMError
 from copilot.evaluation.base import Unavailable, register
 from copilot.evaluation.scores.voice import voice_references
 from copilot.io.brief import Brief
@@ -29,6 +29,7 @@ from copilot.llm.base import LLM, ChatMessage
 from copilot.llm.budget import fit_or_raise
 from copilot.llm.contract import parse_contract
 from copilot.llm.registry import shared_llm
+from copilot.llm.structured import Retry, ask_json
 from copilot.prompts import render
 from copilot.settings import Settings
 from copilot.variants import CheckResult, Status, Variant
@@ -48,8 +49,6 @@ WARN_AT = 2
 TEMPERATURE = 0.0
 MAX_REPLY_TOKENS = 4000
 REASON_CHARS = 160
-#: the most of a rejected answer shown back to the model in the repair turn
-MAX_ECHO_CHARS = 2000
 #: tokens a chat template adds around each message (role markers)
 PER_MESSAGE_TOKENS = 16
 #: voice lines and facts shown at most; the prompt drops them first when the window is small
@@ -85,8 +84,8 @@ class JudgeVerdicts(BaseModel):
     verdicts: list[JudgeVerdict] = Field(min_length=1)
 
 
-class VerdictError(ValueError):
-    """The judge's answer could not be used; the message says why (and goes into the repair)."""
+class VerdictError(Retry):
+    """The judge's answer could not be used; the message says why (and goes into the re-ask)."""
 
 
 def parse_verdicts(text: str, n: int) -> list[JudgeVerdict]:
@@ -187,49 +186,24 @@ class JudgeScore:
             ChatMessage(role="user", content=user),
         ]
 
-    def repair(
-        self, messages: list[ChatMessage], answer: str, error: str, n: int, reply_tokens: int
-    ) -> list[ChatMessage]:
-        """The conversation plus the rejected answer (shortened to fit) and what was wrong."""
-        note = ChatMessage(role="user", content=render("judge_repair.j2", error=error, n=n))
-        used = sum(self.llm.count_tokens(m.content) for m in [*messages, note])
-        room = self.llm.context_window - reply_tokens - used - 4 * PER_MESSAGE_TOKENS
-        echo = answer[:MAX_ECHO_CHARS].strip() or "(no answer)"
-        while len(echo) > 40 and self.llm.count_tokens(echo) > room:
-            echo = echo[: len(echo) // 2] + "…"
-        if self.llm.count_tokens(echo) > room:
-            raise LLMError(f"no room left in the model's window for a repair turn ({error})")
-        return [*messages, ChatMessage(role="assistant", content=echo), note]
-
-    def ask(self, messages: list[ChatMessage], reply_tokens: int) -> str:
-        return self.llm.chat(
-            messages,
-            max_tokens=reply_tokens,
-            temperature=TEMPERATURE,
-            seed=self.seed,
-            json_mode=True,
-            schema=JudgeVerdicts.model_json_schema(),
-        ).text
-
     def verdicts(
         self, variants: Sequence[Variant], brief: Brief, context: BrandContext
     ) -> list[JudgeVerdict]:
-        """The verdicts for the set: one call, one repair turn; ModelOutputError after that."""
+        """The verdicts for the set: one call and one re-ask (the structured-output step);
+        ModelOutputError after that."""
         n = len(variants)
         reply_tokens = self.reply_tokens(n)
-        messages = self.messages(variants, brief, context, reply_tokens)
-        answer = self.ask(messages, reply_tokens)
-        try:
-            return parse_verdicts(answer, n)
-        except VerdictError as exc:
-            first = str(exc)
-        answer = self.ask(self.repair(messages, answer, first, n, reply_tokens), reply_tokens)
-        try:
-            return parse_verdicts(answer, n)
-        except VerdictError as exc:
-            raise ModelOutputError(
-                f"no usable verdicts after a repair turn (first: {first}; then: {exc})"
-            ) from None
+        return ask_json(
+            self.llm,
+            self.messages(variants, brief, context, reply_tokens),
+            JudgeVerdicts,
+            step="judge",
+            read=lambda text: parse_verdicts(text, n),
+            reask=lambda error: render("judge_repair.j2", error=error, n=n),
+            max_tokens=reply_tokens,
+            temperature=TEMPERATURE,
+            seed=self.seed or 0,
+        )
 
     def evaluate(
         self, variants: Sequence[Variant], brief: Brief, context: BrandContext
@@ -246,11 +220,12 @@ class JudgeScore:
         return [to_result(v) for v in found]
 
 
-def judge_model(settings: Settings) -> LLM:
-    """The model the judge grades with; Unavailable (with the reason) when the judge is off."""
+def judge_model(settings: Settings, model: LLM | None = None) -> LLM:
+    """The model the judge grades with: the run's `model`, else the configured one;
+    Unavailable (with the reason) when the judge is off."""
     if not settings.judge:
         raise Unavailable("the LLM judge is off (set COPILOT_JUDGE=true to turn it on)")
-    llm = shared_llm(settings)
+    llm = model or shared_llm(settings)
     if llm.prompt_style != "chat":
         raise Unavailable(
             f"the LLM judge is off although COPILOT_JUDGE is on: {llm.model} takes completion "
@@ -277,6 +252,6 @@ def judge_note(settings: Settings) -> str | None:
     return None
 
 
-@register("judge")
-def _factory(settings: Settings) -> Any:
-    return JudgeScore(settings, judge_model(settings))
+@register("judge", takes_model=True)
+def _factory(settings: Settings, model: LLM | None) -> Any:
+    return JudgeScore(settings, judge_model(settings, model))

@@ -31,16 +31,18 @@ from copilot.evaluation.scoring import (
 from copilot.generation.angles import infer_angle
 from copilot.generation.bodies.fields import RULES, RejectedField, clean_field, normalised
 from copilot.generation.offer_rules import offer_problems
-from copilot.generation.parsing import ParseFailure, chat_json
+from copilot.generation.parsing import ParseFailure
 from copilot.generation.pipeline import failure_reason, render_line
 from copilot.generation.tags import with_fallbacks
 from copilot.io.brief import Brief
 from copilot.io.loader import load_model, shown
 from copilot.knowledge.brand import CAMPAIGNS_FILE
 from copilot.knowledge.context import BrandContext
-from copilot.llm.base import LLM
+from copilot.llm.base import LLM, ChatMessage
 from copilot.llm.budget import fit_prompt
 from copilot.llm.contract import parse_contract
+from copilot.llm.structured import Retry, ask_json, first_valid, reask_note
+from copilot.llm.usage import current_usage, metered
 from copilot.platforms.tags import MergeTagError, display_text, to_neutral
 from copilot.progress import Progress, quiet, scaled
 from copilot.prompts import render
@@ -53,6 +55,7 @@ from copilot.rendering.render import (
     sender_name,
 )
 from copilot.settings import Settings
+from copilot.text import PLACEHOLDER_URL
 from copilot.variants import CheckResult, Variant
 
 #: extra screening of one field (e.g. a sequence's discount rule): problems, empty when fine
@@ -63,8 +66,6 @@ DATA_FILE = Path(__file__).parent / "data" / "body_angles.yaml"
 BODY_EVALUATORS: tuple[str, ...] = ("spam", "merge_tags", "body", "grounding", "voice", "diversity")
 #: evaluators run on each field as it is written
 FIELD_EVALUATORS: tuple[str, ...] = ("grounding", "spam", "merge_tags")
-#: a placeholder link that nobody can mistake for the real one
-PLACEHOLDER_URL = "https://example.com/replace-with-your-{name}-link"
 #: context items shown to a base model (as for subject lines)
 PROMPT_LIMITS = {"voice": 2, "facts": 3, "examples": 3}
 STOP = ["\n", "###"]
@@ -366,23 +367,27 @@ class BodyWriter:
         """One field from the model within the retry budget, or None."""
         rule = RULES[kind]
         prompt = self._prompt(spec, filled, rule.label, rule.max_tokens)
-        for attempt in range(self.settings.llm_max_retries + 1):
+
+        def attempt(n: int, _last: Retry | None) -> str:
             out = self.llm.complete(
                 prompt,
                 max_tokens=rule.max_tokens,
                 stop=STOP,
-                seed=seed + 1000 * attempt,
+                seed=seed + 1000 * n,
                 # a retry of the same prompt runs a little hotter, so it does not repeat itself
-                temperature=min(
-                    RETRY_TEMPERATURE_MAX, self.settings.llm_temperature + 0.2 * attempt
-                )
-                if attempt
+                temperature=min(RETRY_TEMPERATURE_MAX, self.settings.llm_temperature + 0.2 * n)
+                if n
                 else None,
             )
             text = self._accept(spec, kind, out.text)
-            if text is not None:
-                return text
-        return None
+            if text is None:
+                raise Retry(f"no usable {rule.label.lower()}")
+            return text
+
+        try:
+            return first_valid(self.settings.llm_max_retries + 1, attempt)
+        except Retry:
+            return None
 
     def _draft_completion(self, spec: BodySpec, seed: int) -> list[_Part]:
         parts: list[_Part] = []
@@ -444,17 +449,22 @@ class BodyWriter:
         user, _kept, _tokens = fit_prompt(
             draw, groups, ["examples", "voice", "facts"], self.llm.count_tokens, budget
         )
-        answer, _ = chat_json(
-            self.llm,
-            system,
-            user,
-            _parse_chat_body,
-            reply_shape='{"headline": ..., "blocks": [...], "cta": ..., "ps": ...}',
-            contract=_ChatBodySchema,
-            max_tokens=CHAT_MAX_TOKENS,
-            seed=seed,
-            tries=self.settings.llm_max_retries + 1,
-        )
+        try:
+            answer: _ChatBody | None = ask_json(
+                self.llm,
+                [
+                    ChatMessage(role="system", content=system),
+                    ChatMessage(role="user", content=user),
+                ],
+                _ChatBodySchema,
+                step=f"body ({spec.angle})",
+                read=_parse_chat_body,
+                reask=reask_note('{"headline": ..., "blocks": [...], "cta": ..., "ps": ...}'),
+                max_tokens=CHAT_MAX_TOKENS,
+                seed=seed,
+            )
+        except ModelOutputError:
+            answer = None  # every field falls back below, and the body's origins say so
         self.progress(f"{spec.angle}: drafted", 1.0)
         if answer is None:
             answer = _ChatBody(headline="", blocks=[""])  # every field falls back below
@@ -701,6 +711,7 @@ def evaluate_bodies(
     return out
 
 
+@metered
 def generate_bodies(
     brief: Brief,
     settings: Settings,
@@ -739,5 +750,9 @@ def generate_bodies(
     final = evaluate_bodies(out, brief, context, settings, evaluators)
     final.sort(key=lambda b: b.score if b.score is not None else 0.0, reverse=True)
     return BodyResult(
-        brief=brief, variants=final, rejected=writer.rejected, notes=notes, **written_by(llm)
+        brief=brief,
+        variants=final,
+        rejected=writer.rejected,
+        notes=notes,
+        **written_by(llm, current_usage()),
     )

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from copilot.envelope import ResultEnvelope, UsageRecord
+from copilot.envelope import ResultEnvelope, written_by
 from copilot.generation.parsing import Draft
 from copilot.generation.pipeline import Rejected, Score, drop_repeats
 from copilot.generation.refine.request import (
@@ -39,8 +39,9 @@ from copilot.generation.subjects.generator import (
 from copilot.generation.tags import neutral_line, subject_key
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
-from copilot.llm.base import LLM, ChatMessage, Completion, PromptStyle
+from copilot.llm.base import LLM
 from copilot.llm.budget import fit_or_raise
+from copilot.llm.usage import current_usage, metered
 from copilot.platforms.tags import display_text
 from copilot.progress import Progress
 from copilot.prompts import render
@@ -49,64 +50,6 @@ from copilot.variants import Variant
 
 #: drafts per round when few variants are asked for (one slot gets three tries per round)
 DRAFTS_PER_ROUND = 3
-
-
-class _WithRequest:
-    """A chat model with the marketer's quoted request added after the drafting prompt."""
-
-    def __init__(self, inner: LLM, note: str) -> None:
-        self.inner = inner
-        self.note = note
-        self.name = inner.name
-        self.model = inner.model
-        self.prompt_style: PromptStyle = inner.prompt_style
-        # the drafting prompt is budgeted without the note, so the note's tokens come off here
-        self.context_window = inner.context_window - inner.count_tokens(note) - 8
-
-    @property
-    def usage(self) -> UsageRecord:
-        return self.inner.usage
-
-    @usage.setter
-    def usage(self, value: UsageRecord) -> None:
-        self.inner.usage = value
-
-    def complete(
-        self,
-        prompt: str,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float | None = None,
-        seed: int | None = None,
-    ) -> Completion:
-        return self.inner.complete(
-            prompt, max_tokens=max_tokens, stop=stop, temperature=temperature, seed=seed
-        )
-
-    def chat(
-        self,
-        messages: list[ChatMessage],
-        *,
-        max_tokens: int,
-        temperature: float | None = None,
-        seed: int | None = None,
-        json_mode: bool = False,
-        schema: dict[str, Any] | None = None,
-    ) -> Completion:
-        # after system + drafting prompt, before any repair turns
-        with_note = [*messages[:2], ChatMessage(role="user", content=self.note), *messages[2:]]
-        return self.inner.chat(
-            with_note,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            seed=seed,
-            json_mode=json_mode,
-            schema=schema,
-        )
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
 
 
 class RefineGenerator(SubjectGenerator):
@@ -124,10 +67,12 @@ class RefineGenerator(SubjectGenerator):
         self.instruction = instruction
         self.current = list(current)
         self.lengths: list[str] = list(instruction.lengths)
-        model: LLM = llm
-        if llm.prompt_style == "chat":
-            model = _WithRequest(llm, self._chat_note(brief))
-        super().__init__(settings, model, progress)
+        self._note = self._chat_note(brief) if llm.prompt_style == "chat" else ""
+        super().__init__(settings, llm, progress)
+
+    def chat_notes(self) -> list[str]:
+        """The marketer's quoted request, after the drafting prompt."""
+        return [self._note] if self._note else []
 
     def _chat_note(self, brief: Brief) -> str:
         shown = [
@@ -397,6 +342,7 @@ def _reply(
     return text
 
 
+@metered
 def refine(
     request: str,
     variants: Sequence[Variant],
@@ -418,7 +364,6 @@ def refine(
     model, score_fn = llm, score
     instruction = parse_request(request, current, bool(brief.personalization), model.prompt_style)
     max_drop = refine_rules().max_score_drop
-    start_calls = len(model.usage.per_call)
     gen = RefineGenerator(settings, model, instruction, current, brief)
     salt = zlib.crc32(instruction.request.lower().encode("utf-8")) % 100_000
     slots = list(range(instruction.count))  # open slots, by position in instruction.angles
@@ -521,9 +466,6 @@ def refine(
                 f"only {len(filled)} of {instruction.count} new variants did what you asked and "
                 f"passed every check in {MAX_ROUNDS} rounds{reasons}"
             )
-    usage = UsageRecord(tokens_approximate=model.usage.tokens_approximate)
-    for call in model.usage.per_call[start_calls:]:
-        usage.add(call)
     say("done", 1.0)
     return RefineResult(
         request=instruction.request,
@@ -533,8 +475,5 @@ def refine(
         rejected=rejected,
         notes=notes,
         reply=_reply(instruction, final, changes, missed, rejected),
-        model=model.model,
-        provider=model.name,
-        prompt_style=model.prompt_style,
-        usage=usage,
+        **written_by(model, current_usage()),
     )

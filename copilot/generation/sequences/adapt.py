@@ -13,15 +13,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, ModelOutputError
 from copilot.generation.bodies.fields import normalised
-from copilot.generation.parsing import ParseFailure, chat_json
+from copilot.generation.parsing import ParseFailure
 from copilot.generation.sequences.checks import DEFAULT_MAX_SENDS_PER_WEEK, WEEK_HOURS
 from copilot.generation.sequences.plan import Adaptation, schedule
 from copilot.generation.sequences.playbooks import Playbook, Step, StepChange, StepCopy, StepCTA
 from copilot.io.brief import Brief
-from copilot.llm.base import LLM
+from copilot.llm.base import LLM, ChatMessage
 from copilot.llm.contract import parse_contract
+from copilot.llm.structured import ask_json, reask_note
 from copilot.prompts import render
 from copilot.settings import Settings
 
@@ -197,27 +198,33 @@ def adapt_by_model(
     max_per_week: int = DEFAULT_MAX_SENDS_PER_WEEK,
 ) -> tuple[list[Step], list[Adaptation], list[str]]:
     """Ask a chat model for up to MAX_MODEL_CHANGES changes; apply those within the bounds."""
-    answer, error = chat_json(
-        llm,
-        render("sequence_adapt_system.j2"),
-        render(
-            "sequence_adapt_user.j2",
-            playbook=playbook,
-            steps=steps,
-            timing=schedule(steps),
-            brief=brief,
-            max_changes=MAX_MODEL_CHANGES,
-            max_per_week=max_per_week,
-        ),
-        parse_changes,
-        reply_shape='{"changes": [...]} (an empty list is fine).',
-        contract=ChangeList,
-        max_tokens=CHAT_MAX_TOKENS,
-        seed=settings.llm_seed or 0,
-        tries=settings.llm_max_retries + 1,
-    )
-    if answer is None:
-        return steps, [], [f"the model's adaptation was not usable ({error}); playbook kept"]
+    try:
+        answer = ask_json(
+            llm,
+            [
+                ChatMessage(role="system", content=render("sequence_adapt_system.j2")),
+                ChatMessage(
+                    role="user",
+                    content=render(
+                        "sequence_adapt_user.j2",
+                        playbook=playbook,
+                        steps=steps,
+                        timing=schedule(steps),
+                        brief=brief,
+                        max_changes=MAX_MODEL_CHANGES,
+                        max_per_week=max_per_week,
+                    ),
+                ),
+            ],
+            ChangeList,
+            step="sequence adaptation",
+            read=parse_changes,
+            reask=reask_note('{"changes": [...]} (an empty list is fine).'),
+            max_tokens=CHAT_MAX_TOKENS,
+            seed=settings.llm_seed or 0,
+        )
+    except ModelOutputError as exc:
+        return steps, [], [f"the model's adaptation was not usable ({exc}); playbook kept"]
     applied: list[Adaptation] = []
     refused: list[str] = []
     for change in answer.changes:

@@ -42,6 +42,7 @@ from copilot.generation.subjects.patterns import fill_patterns
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.llm.base import LLM
+from copilot.llm.usage import current_usage, metered
 from copilot.platforms.tags import MergeTagError, strip_tags
 from copilot.progress import Progress, quiet
 from copilot.rendering.render import footer_for, sender_name
@@ -281,6 +282,7 @@ def fallback_note(steps: Sequence[SequenceStep]) -> str:
     return text + (" (" + "; ".join(where) + ")" if where else "")
 
 
+@metered
 def generate_sequence(
     brief: Brief,
     settings: Settings,
@@ -390,7 +392,7 @@ def generate_sequence(
         notes=notes,
         rejected=rejected,
         brief=brief,
-        **written_by(llm),
+        **written_by(llm, current_usage()),
     )
     plan.checks = check_sequence(plan, brief, limit)
     failed = [c for c in plan.checks if c.status == "fail"]

@@ -9,13 +9,10 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel
 
 from copilot.envelope import ResultEnvelope, written_by
-from copilot.errors import ModelOutputError
 from copilot.generation.angles import infer_angle, plan_angles
 from copilot.generation.parsing import (
     ChatDraftList,
     Draft,
-    ParseFailure,
-    chat_json,
     parse_chat,
     parse_completion,
 )
@@ -39,8 +36,10 @@ from copilot.generation.subjects.patterns import FilledPattern, fill_patterns
 from copilot.generation.tags import neutral_line
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
-from copilot.llm.base import LLM, Completion
+from copilot.llm.base import LLM, ChatMessage, Completion
 from copilot.llm.budget import fit_or_raise, fit_prompt
+from copilot.llm.structured import Retry, ask_json, first_valid, reask_note
+from copilot.llm.usage import current_usage, metered
 from copilot.progress import Progress, quiet
 from copilot.prompts import render
 from copilot.settings import Settings
@@ -306,18 +305,13 @@ class SubjectGenerator:
                     continue
                 strategy = "scratch"
             prompt = self.render_completion(brief, context, angle, turn=i, strategy=strategy)
-            last_error = ""
-            for attempt in range(self.settings.llm_max_retries + 1):
-                seed = seed0 + 1000 * attempt + i
-                out = self._complete(brief, context, prompt, seed, strategy)
-                try:
-                    draft = parse_completion(out.text, angle)
-                except ParseFailure as exc:
-                    last_error = str(exc)
-                    continue
-                if mixed and len(draft.subject) > MAX_MIXED_SUBJECT:
-                    last_error = f"subject over {MAX_MIXED_SUBJECT} characters"
-                    continue
+            try:
+                draft = self._one_completion(
+                    brief, context, prompt, angle, strategy, seed0 + i, longest=mixed
+                )
+            except Retry as exc:
+                rejected.append(Rejected(subject="", reason=f"model output unusable: {exc}"))
+            else:
                 draft = draft.model_copy(update={"strategy": strategy})
                 if mixed and fills:
                     # the model's subject with a proven preheader: the 270M model's own
@@ -325,11 +319,31 @@ class SubjectGenerator:
                     paired = self._pair_preheader(fills, angle, i)
                     draft = draft.model_copy(update={"preheader": paired})
                 drafts.append(draft)
-                break
-            else:
-                rejected.append(Rejected(subject="", reason=f"model output unusable: {last_error}"))
             self.progress(f"drafted {i + 1}/{len(angles)}", (i + 1) / len(angles))
         return drafts, rejected
+
+    def _one_completion(
+        self,
+        brief: Brief,
+        context: BrandContext,
+        prompt: str,
+        angle: str,
+        strategy: str,
+        seed: int,
+        *,
+        longest: bool,
+    ) -> Draft:
+        """One draft from a completion prompt, resampled until it parses (and, with `longest`,
+        fits MAX_MIXED_SUBJECT); Retry with the last reason when no sample did."""
+
+        def attempt(n: int, _last: Retry | None) -> Draft:
+            out = self._complete(brief, context, prompt, seed + 1000 * n, strategy)
+            draft = parse_completion(out.text, angle)
+            if longest and len(draft.subject) > MAX_MIXED_SUBJECT:
+                raise Retry(f"subject over {MAX_MIXED_SUBJECT} characters")
+            return draft
+
+        return first_valid(self.settings.llm_max_retries + 1, attempt)
 
     def _constrained(self) -> bool:
         return self.settings.draft_grammar and isinstance(self.llm, GrammarLLM)
@@ -386,28 +400,38 @@ class SubjectGenerator:
                 examples=kept["examples"],
             )
 
-        budget = self.llm.context_window - max_tokens - self.llm.count_tokens(system) - 16
+        notes = [ChatMessage(role="user", content=note) for note in self.chat_notes()]
+        budget = (
+            self.llm.context_window
+            - max_tokens
+            - sum(self.llm.count_tokens(m.content) + 16 for m in notes)
+            - self.llm.count_tokens(system)
+            - 16
+        )
         user, _kept, _tokens = fit_prompt(
             draw, groups, ["voice", "facts", "examples"], self.llm.count_tokens, budget
         )
-        tries = self.settings.llm_max_retries + 1
-        drafts, last_error = chat_json(
+        drafts = ask_json(
             self.llm,
-            system,
-            user,
-            parse_chat,
-            reply_shape='{"variants": [{"subject": ..., "preheader": ..., "angle": ...}]}',
-            contract=ChatDraftList,
+            [
+                ChatMessage(role="system", content=system),
+                ChatMessage(role="user", content=user),
+                *notes,
+            ],
+            ChatDraftList,
+            step="subject lines",
+            read=parse_chat,
+            reask=reask_note('{"variants": [{"subject": ..., "preheader": ..., "angle": ...}]}'),
             max_tokens=max_tokens,
             seed=seed0,
-            tries=tries,
         )
-        if drafts is None:
-            raise ModelOutputError(
-                f"the model gave no usable JSON after {tries} tries ({last_error})"
-            )
         self.progress(f"drafted {len(drafts)}", 1.0)
         return drafts, []
+
+    def chat_notes(self) -> list[str]:
+        """Messages a chat drafting call adds after the drafting prompt (refine adds the
+        marketer's quoted request); none for a fresh round."""
+        return []
 
     def draft(
         self, brief: Brief, context: BrandContext, n: int, round_no: int
@@ -489,6 +513,7 @@ def below_gate(variant: Variant) -> str:
     return "; ".join(f"{c.name}: {c.message}" for c in warns)
 
 
+@metered
 def generate_subjects(
     brief: Brief,
     settings: Settings,
@@ -570,5 +595,9 @@ def generate_subjects(
             f"rounds of {n} drafts; see 'rejected' for the reasons"
         )
     return GenerationResult(
-        brief=brief, variants=chosen, rejected=rejected, notes=notes, **written_by(llm)
+        brief=brief,
+        variants=chosen,
+        rejected=rejected,
+        notes=notes,
+        **written_by(llm, current_usage()),
     )
