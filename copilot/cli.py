@@ -20,6 +20,26 @@ from copilot.commands import (
 )
 from copilot.errors import CopilotError
 
+
+def _usage_error_types() -> tuple[type[Exception], ...]:
+    """The click exception classes typer may raise: recent typer vendors click as `typer._click`
+    (its classes do not subclass the real click's), older typer raises the real click's."""
+    found: list[type[Exception]] = []
+    try:
+        from typer._click.exceptions import ClickException as VendoredClickException
+    except ImportError:  # a typer that does not vendor click
+        pass
+    else:
+        found.append(VendoredClickException)
+    try:
+        from click import ClickException
+    except ImportError:  # only typer's own copy is installed
+        pass
+    else:
+        found.append(ClickException)
+    return tuple(found)
+
+
 app = typer.Typer(
     name="copilot",
     help="Campaign Copilot: brand-grounded email copy and honest A/B tests.",
@@ -33,7 +53,8 @@ for module in (core, doctor, evaluate, model, benchmark, bodies, sequence, plan,
 
 
 def main() -> None:
-    """Console entry point: CopilotError becomes a one-line message and exit code 2."""
+    """Console entry point: CopilotError becomes a one-line message and exit code 2, a usage
+    error click's short usage message and its exit code (2)."""
     try:
         # without standalone mode click returns (not raises) the code of a typer.Exit
         code = app(standalone_mode=False)
@@ -50,13 +71,11 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except Exception as exc:  # click's usage errors ("Usage: ... Error: No such option") show
+        if not isinstance(exc, _usage_error_types()):  # anything else is a bug: its traceback
+            raise
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["pass", "warn", "fail"]
+#: "skip": the check does not apply to this variant (the body check on a subject line alone);
+#: it is neither a pass nor a failure, and its score counts toward nothing
+Status = Literal["pass", "warn", "fail", "skip"]
 
 
 class CheckResult(BaseModel):

@@ -25,13 +25,14 @@ from copilot.io.abconfig import Design
 from copilot.io.results import ABResult
 from copilot.variants import CheckResult, Variant
 
-STATUS_ICON = {"pass": "✓", "warn": "⚠", "fail": "✗"}
-STATUS_COLOR = {"pass": "green", "warn": "orange", "fail": "red"}
+STATUS_ICON = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
+STATUS_COLOR = {"pass": "green", "warn": "orange", "fail": "red", "skip": "gray"}
 #: Material icons render from Streamlit's own font, on machines without emoji fonts too
 STATUS_MATERIAL = {
     "pass": ":material/check:",
     "warn": ":material/warning:",
     "fail": ":material/close:",
+    "skip": ":material/remove:",
 }
 
 
@@ -58,7 +59,7 @@ def checks_line(checks: Sequence[CheckResult]) -> str:
     """Compact text: failed and warned checks by name, the rest counted."""
     if not checks:
         return "not scored"
-    bad = [f"{STATUS_ICON[c.status]} {c.name}" for c in checks if c.status != "pass"]
+    bad = [f"{STATUS_ICON[c.status]} {c.name}" for c in checks if c.status in ("warn", "fail")]
     passed = sum(1 for c in checks if c.status == "pass")
     return " ".join([*bad, f"✓ {passed} passed"]) if passed else " ".join(bad)
 

@@ -17,6 +17,7 @@ from copilot.settings import Settings
 
 __all__ = [
     "NO_BODY",
+    "PLACEHOLDER_LINKS",
     "AudienceError",
     "ExportError",
     "ExportPayload",
@@ -35,6 +36,14 @@ NO_BODY = (
     "preheader and the footer; draft a body (Bodies page, or `copilot bodies --out DIR`), "
     "choose it for the test (on the export page, or `copilot plan --body FILE.html`) and plan "
     "again"
+)
+
+
+#: why a payload with a stand-in link is not pushed, and the way out (the dry run warns the same)
+PLACEHOLDER_LINKS = (
+    "the email links to placeholder(s) {links}, not to a real page: set cta_url in the brief "
+    "(and replace any other placeholder link), draft the body again and plan the test again "
+    "before pushing"
 )
 
 
@@ -64,8 +73,12 @@ def platform_label(name: str) -> str:
 def build_payload(config: ABConfig, platform: PlatformName) -> ExportPayload:
     """Spec-valid payloads for `platform`, re-sizing the test if it was planned for another."""
     payload = registry.get(platform).build(retarget(config, platform))
+    links = payload.placeholder_links()
+    if links:
+        warning = PLACEHOLDER_LINKS.format(links=", ".join(links))
+        payload = payload.model_copy(update={"warnings": [warning, *payload.warnings]})
     missing = missing_body(config)
-    if missing:
+    if missing:  # first: the export page shows this warning on its own
         warning = NO_BODY.format(arms=", ".join(missing))
         payload = payload.model_copy(
             update={"missing_body": missing, "warnings": [warning, *payload.warnings]}
@@ -75,11 +88,14 @@ def build_payload(config: ABConfig, platform: PlatformName) -> ExportPayload:
 
 def push_payload(payload: ExportPayload, settings: Settings) -> PushResult:
     """Send a built payload to its platform (creates the campaign at most once); a test
-    without a body is refused before anything is sent."""
+    without a body, or whose email links to a placeholder, is refused before anything is sent."""
     target = registry.get(payload.platform)
     with target.client(settings) as client:
         if payload.missing_body:
             raise ExportError(NO_BODY.format(arms=", ".join(payload.missing_body)))
+        links = payload.placeholder_links()
+        if links:
+            raise ExportError(PLACEHOLDER_LINKS.format(links=", ".join(links)))
         return target.push(payload, client, retry_policy(settings))
 
 

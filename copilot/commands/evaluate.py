@@ -12,7 +12,7 @@ from copilot.io.brief import load_brief
 from copilot.settings import get_settings
 from copilot.variants import Variant
 
-_MARK = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL"}
+_MARK = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
 
 
 def render(variants: list[Variant]) -> str:

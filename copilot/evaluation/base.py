@@ -23,6 +23,12 @@ class Evaluator(Protocol):
     ) -> list[CheckResult]: ...
 
 
+def skipped(name: str, reason: str) -> CheckResult:
+    """The result of a check that does not apply to one variant: reported (its key stays in
+    every result), never counted as a pass or a failure, and left out of the score."""
+    return CheckResult(name=name, status="skip", score=0.0, message=reason)
+
+
 class Unavailable(Exception):
     """A soft evaluator has no score to give: switched off when created, or nothing usable for
     this set when evaluating. Scoring leaves its component out (weights renormalise)."""

@@ -127,7 +127,8 @@ def _run(
 
 
 def combine(checks: Sequence[CheckResult], hard: set[str], weights: dict[str, float]) -> float:
-    """The 0-100 score of one variant from its check results."""
+    """The 0-100 score of one variant from its check results (skipped ones left out)."""
+    checks = [c for c in checks if c.status != "skip"]
     components: dict[str, float] = {}
     hard_scores = [c.score for c in checks if c.name in hard]
     if hard_scores:
@@ -166,7 +167,8 @@ def explain(score: float, checks: Sequence[CheckResult], hard: set[str]) -> str:
     else:
         sentences.append(f"Scores {score:.0f}/100.")
     if not fails and not warns:
-        sentences.append("Every check passes.")
+        ran = "" if all(c.status != "skip" for c in checks) else " that applies"
+        sentences.append(f"Every check{ran} passes.")
     else:
         if not hard_fails:
             sentences.append("All hard checks pass.")

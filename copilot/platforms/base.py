@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -26,6 +26,7 @@ from copilot.platforms.http import RetryPolicy, VendorAPI
 from copilot.platforms.limits import PlatformLimits, platform_limits
 from copilot.platforms.tags import translate_tags
 from copilot.settings import Settings
+from copilot.text import placeholder_links
 
 
 class PlannedRequest(BaseModel):
@@ -72,6 +73,29 @@ class ExportPayload(BaseModel):
         mpath = out_dir / f"{self.platform}-manifest.json"
         mpath.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
         return [mpath, *written]
+
+    def placeholder_links(self) -> list[str]:
+        """The stand-in links (copilot.text.PLACEHOLDER_URL) anywhere in the request bodies, each
+        once: a payload that has any must not be pushed until they are replaced."""
+        found = [
+            url
+            for r in self.requests
+            for text in _strings(r.body)
+            for url in placeholder_links(text)
+        ]
+        return list(dict.fromkeys(found))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a JSON-like request body (the copy sits at different depths per vendor)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 class PushResult(BaseModel):

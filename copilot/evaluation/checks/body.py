@@ -1,4 +1,5 @@
-"""The `body` check: CTA link, unsubscribe tag, sender's postal address, safe links, alt text, size.
+"""The `body` check: CTA link, unsubscribe tag, sender's postal address, safe links, alt text, size,
+and placeholder links (PLACEHOLDER_URL, used when the brief has no cta_url) still to be replaced.
 
 The postal address (required in commercial email by CAN-SPAM and similar laws) is taken from the
 brand's products.md: the lines of a section whose heading mentions "address", else any line that
@@ -14,12 +15,12 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from copilot.evaluation.base import register
+from copilot.evaluation.base import register, skipped
 from copilot.io.brief import Brief
 from copilot.knowledge.context import BrandContext
 from copilot.platforms.tags import find_tags, tag_map
 from copilot.settings import Settings
-from copilot.text import html_to_text, quote
+from copilot.text import PLACEHOLDER_URL, html_to_text, placeholder_links, quote
 from copilot.variants import CheckResult, Variant
 
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -94,6 +95,17 @@ def _address_keys(line: str) -> list[str]:
     return [_norm_address(k) for k in keys] or [_norm_address(line)]
 
 
+def placeholder_problem(url: str) -> str:
+    """Why a stand-in link fails, and the fix: the brief's cta_url for the main button, the real
+    page for a link the brief has no field for (a sequence step's order or review page)."""
+    if url.lower().startswith(PLACEHOLDER_URL.format(name="cta").lower()):
+        return (
+            f"the button links to the placeholder {url}; set cta_url in the brief to the page "
+            "the button should open, then draft the body again"
+        )
+    return f"placeholder link {url}: replace it with the real page before sending"
+
+
 def _links(body: str) -> list[tuple[str, str]]:
     """(attribute, url) for every href/src, plus bare URLs in plain-text bodies."""
     out = []
@@ -116,13 +128,13 @@ class BodyCheck:
     def evaluate(
         self, variants: Sequence[Variant], brief: Brief, context: BrandContext
     ) -> list[CheckResult]:
-        """One result per variant; a variant without a body passes."""
+        """One result per variant; on a variant without a body the check is skipped."""
         address = brand_address(context.brand.products_text)
         return [self._one(v.body, brief.platform, address) for v in variants]
 
     def _one(self, body: str | None, platform: str, address: list[str]) -> CheckResult:
         if body is None:
-            return CheckResult(name=self.name, status="pass", score=1.0, message="no body")
+            return skipped(self.name, "not checked: the variant has no body")
         fails: list[str] = []
         warns: list[str] = []
         tags = find_tags(body, platform)
@@ -142,6 +154,9 @@ class BodyCheck:
         ]
         if not ctas:
             fails.append("no call-to-action link (an http:// or https:// link)")
+        # a warning, not a failure: the drafting loop repairs failed bodies by replacing copy,
+        # which cannot change a link; the export refuses to push it (copilot.app.export)
+        warns += [placeholder_problem(url) for url in dict.fromkeys(placeholder_links(body))]
         if not unsub_tags:
             fails.append(f"no unsubscribe tag; add {' or '.join(syntax.unsubscribe)}")
         fails += self._address_problems(body, tags, address, syntax.address)
