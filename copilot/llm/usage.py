@@ -113,11 +113,12 @@ def _tokens(response: LLMResult) -> tuple[int, int, str | None]:
         for generation in generations:
             info = generation.generation_info or {}
             finish = info.get("finish_reason", finish)
-            meta = getattr(getattr(generation, "message", None), "usage_metadata", None)
-            if meta:
+            message = getattr(generation, "message", None)  # chat generations only
+            meta = getattr(message, "usage_metadata", None)
+            if message is not None and meta:
                 prompt += int(meta.get("input_tokens", 0))
                 completion += int(meta.get("output_tokens", 0))
-                finish = generation.message.response_metadata.get("finish_reason", finish)
+                finish = message.response_metadata.get("finish_reason", finish)
     if not prompt and not completion:
         usage = (response.llm_output or {}).get("token_usage") or {}
         prompt = int(usage.get("prompt_tokens", 0) or 0)
