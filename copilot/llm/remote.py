@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache, partial
 from importlib import import_module
 from pathlib import Path
@@ -22,7 +22,7 @@ from copilot.io.loader import read_data
 from copilot.llm.base import ChatMessage, Completion, PromptStyle, timed
 from copilot.llm.local import detect_prompt_style
 from copilot.llm.registry import register_provider
-from copilot.llm.usage import UsageCallback
+from copilot.llm.usage import UsageCallback, tokens_of
 from copilot.settings import Settings
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -211,19 +211,14 @@ class RemoteLLM:
             except Exception as exc:  # noqa: BLE001 - every provider error becomes one LLMError
                 raise self._failed("completion", exc) from None
             latency = elapsed()
-        generation = result.generations[0][0]
-        usage = (result.llm_output or {}).get("token_usage") or {}
-        return Completion(
-            text=generation.text or "",
-            prompt_tokens=int(usage.get("prompt_tokens", 0) or 0),
-            completion_tokens=int(usage.get("completion_tokens", 0) or 0),
-            latency_s=latency,
-            cost_usd=self._price(
-                int(usage.get("prompt_tokens", 0) or 0), int(usage.get("completion_tokens", 0) or 0)
-            )
-            if self._price
-            else None,
-            finish_reason=(generation.generation_info or {}).get("finish_reason"),
+        prompt_tokens, completion_tokens, finish = tokens_of(result)
+        return _priced(
+            result.generations[0][0].text or "",
+            prompt_tokens,
+            completion_tokens,
+            latency,
+            finish,
+            self._price,
         )
 
     def chat(
@@ -256,26 +251,6 @@ class RemoteLLM:
                 f"{self.name} chat failed: the server refused the request ({status or '?'}); "
                 "COPILOT_LLM_JSON_SCHEMA=off sends JSON mode without a schema"
             ) from None
-
-    def stream_chat(
-        self,
-        messages: list[ChatMessage],
-        *,
-        max_tokens: int,
-        temperature: float | None = None,
-        seed: int | None = None,
-    ) -> Iterator[str]:
-        """The reply's text as it arrives (for people watching; parsers take `chat`)."""
-        try:
-            for chunk in self._chat_model.stream(
-                _lc_messages(messages),
-                config=self._config(),
-                **self._sampling(max_tokens, temperature, seed),
-            ):
-                if isinstance(chunk.content, str) and chunk.content:
-                    yield chunk.content
-        except Exception as exc:  # noqa: BLE001 - every provider error becomes one LLMError
-            raise self._failed("chat", exc) from None
 
     @staticmethod
     def _format(dialect: str, schema: dict[str, Any] | None, json_mode: bool) -> dict[str, Any]:
@@ -365,16 +340,31 @@ def _from_message(
     reply: Any, latency: float, price: Callable[[int, int], float | None] | None
 ) -> Completion:
     meta = getattr(reply, "usage_metadata", None) or {}
-    prompt_tokens = int(meta.get("input_tokens", 0))
-    completion_tokens = int(meta.get("output_tokens", 0))
-    content = reply.content if isinstance(reply.content, str) else ""
+    return _priced(
+        reply.content if isinstance(reply.content, str) else "",
+        int(meta.get("input_tokens", 0)),
+        int(meta.get("output_tokens", 0)),
+        latency,
+        (getattr(reply, "response_metadata", None) or {}).get("finish_reason"),
+        price,
+    )
+
+
+def _priced(
+    text: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    latency: float,
+    finish: str | None,
+    price: Callable[[int, int], float | None] | None,
+) -> Completion:
     return Completion(
-        text=content,
+        text=text,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         latency_s=latency,
         cost_usd=price(prompt_tokens, completion_tokens) if price else None,
-        finish_reason=(getattr(reply, "response_metadata", None) or {}).get("finish_reason"),
+        finish_reason=finish,
     )
 
 

@@ -91,7 +91,7 @@ class UsageCallback(BaseCallbackHandler):
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **_: Any) -> None:
         started = self._started.pop(run_id, None)
         latency = time.perf_counter() - started if started is not None else 0.0
-        prompt_tokens, completion_tokens, finish = _tokens(response)
+        prompt_tokens, completion_tokens, finish = tokens_of(response)
         record(
             Completion(
                 text="",  # the caller holds the text; the record keeps counts
@@ -104,7 +104,7 @@ class UsageCallback(BaseCallbackHandler):
         )
 
 
-def _tokens(response: LLMResult) -> tuple[int, int, str | None]:
+def tokens_of(response: LLMResult) -> tuple[int, int, str | None]:
     """(prompt, completion, finish reason) of a LangChain result: the message's usage metadata
     for chat models, the provider's `token_usage` for completion models."""
     prompt = completion = 0

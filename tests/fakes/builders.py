@@ -171,15 +171,18 @@ def planned_config(
     return plan.config
 
 
-def body_html(platform: str = "mailchimp") -> tuple[str, str]:
-    """A body as the Bodies page drafts it (real renderer, a goal footer): HTML and text."""
+def body_html(
+    platform: str = "mailchimp", cta_url: str = "https://tidewater.example/sale"
+) -> tuple[str, str]:
+    """A body as the Bodies page drafts it (real renderer, a goal footer): HTML and text, its
+    button linking to `cta_url`."""
     from copilot.rendering.render import EmailContent, Footer, render_email
 
     content = EmailContent(
         headline="The Harvest Sale is on",
         blocks=["Hi {{FNAME|there}}, every bag is 15% off this week.", "Use HARVEST15."],
         cta_text="Shop the sale",
-        cta_url="https://tidewater.example/sale",
+        cta_url=cta_url,
         greeting="Hi {{FNAME|there}},",
         subject="Harvest Sale: 15% off every bag",
         preheader="Use HARVEST15 through Sunday.",

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakes.builders import MAILCHIMP_KEY, make_brief, planned_config
+from fakes.builders import MAILCHIMP_KEY, body_html, make_brief, planned_config
 from fakes.mailchimp import FakeMailchimp
 
 from copilot.app.export import build_payload, push_payload
@@ -22,7 +22,6 @@ from copilot.knowledge.brand import load_brand
 from copilot.knowledge.context import BrandContext
 from copilot.planning.design import neutral_tags
 from copilot.platforms.errors import ExportError
-from copilot.rendering.render import EmailContent, Footer, render_email
 from copilot.settings import Settings
 from copilot.text import placeholder_links
 from copilot.variants import CheckResult, Variant
@@ -32,22 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def rendered(cta_url: str, platform: str = "mailchimp") -> tuple[str, str]:
     """A body as the body writer renders it (HTML, text), linking its button to `cta_url`."""
-    content = EmailContent(
-        headline="The Harvest Sale is on",
-        blocks=["Hi {{FNAME|there}}, every bag is 15% off this week.", "Use HARVEST15."],
-        cta_text="Shop the sale",
-        cta_url=cta_url,
-        greeting="Hi {{FNAME|there}},",
-        subject="Harvest Sale: 15% off every bag",
-        preheader="Use HARVEST15 through Sunday.",
-    )
-    footer = Footer(
-        sender_name="Tidewater Coffee",
-        postal_address="Tidewater Coffee Co., 9 Quay Road, Saltmarsh, ME 04001, USA",
-        reason="you bought coffee from Tidewater Coffee",
-    )
-    out = render_email(content, footer, platform, ["FNAME"])
-    return out.html, out.text
+    return body_html(platform, cta_url)
 
 
 def body_check(html: str, kb_dir: Path) -> CheckResult:

@@ -47,6 +47,7 @@ from copilot.platforms.tags import MergeTagError, strip_tags
 from copilot.progress import Progress, quiet
 from copilot.rendering.render import footer_for, sender_name
 from copilot.settings import Settings
+from copilot.text import placeholder_links
 from copilot.variants import Variant
 
 #: evaluators for one step's email (diversity is about a set of alternatives, not a sequence)
@@ -377,7 +378,7 @@ def generate_sequence(
             )
         )
     notes.append(fallback_note(out))
-    placeholders = sorted({s.cta.url for s in out if s.cta.url.startswith("https://example.com/")})
+    placeholders = sorted({s.cta.url for s in out if placeholder_links(s.cta.url)})
     if placeholders:
         notes.append("placeholder links to replace before sending: " + ", ".join(placeholders))
     plan = SequencePlan(
